@@ -274,3 +274,40 @@ class EventFilter:
     ids: tuple[str, ...] = ()
     include_deleted: bool = False
     limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRule:
+    """A remembered review correction for the geoparser (issue 4: corrections stick).
+
+    ``action`` is ``"place"`` (resolve ``name`` to ``place_id``) or ``"not_place"`` (never a
+    place). ``context`` narrows where the rule applies: a country code the document is
+    about (e.g. ``"RU"``), or empty for everywhere.
+    """
+
+    id: str
+    name: str  # normalized surface form
+    action: str
+    place_id: str | None = None
+    context: str = ""
+    created_by: str | None = None
+    created_at: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A record that two events describe one happening (issue 8); never edits the events."""
+
+    id: str
+    event_a: str
+    event_b: str
+    reason: str
+    method: str = "manual"  # or "cluster <version>"
+    score: float | None = None
+    created_by: str | None = None
+    created_at: str | None = None
+    active: bool = True
+    removed_by: str | None = None
+    removed_at: str | None = None
+    removed_reason: str | None = None

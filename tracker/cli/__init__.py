@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "tracker.cli.places",
     "tracker.cli.admin",
     "tracker.cli.links",
+    "tracker.cli.geoparse",
 )
 
 

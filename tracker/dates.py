@@ -1,0 +1,354 @@
+"""Dates: command-line/CSV date arguments and date expressions in report text.
+
+Two entry points. :func:`parse_date_arg` reads what a user types (``2024-10-08``,
+``2024-10``, ``2024``, ``2024-W42``, ranges ``A/B``, text like ``8-13 October 2024``) and
+raises :class:`~tracker.errors.DateError` for anything else. :func:`find_date_expressions`
+scans report text for absolute and relative expressions and resolves them against the
+publication date (the *anchor*), never against today. Every result is a
+:class:`~tracker.model.DateSpan` (end inclusive) whose precision is one of
+``model.DATE_PRECISIONS``. See ``docs/dates.md`` for every accepted form.
+Imports: stdlib, tracker.model, tracker.errors.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.errors import DateError
+from tracker.model import DateSpan
+
+ACCEPTED_FORMS = (
+    "2024-10-08 (day), 2024-10 (month), 2024 (year), 2024-W42 (ISO week), "
+    "a range A/B of any of these (2024-10-08/2024-10-13, 2024-10/2024-12), "
+    "or text such as '8 October 2024', '8-13 October 2024', 'October 2024', "
+    "'8 Oct - 2 Nov 2024', 'October 8, 2024', 'early November 2024'"
+)
+
+MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(calendar.month_name):
+    if _i:
+        MONTHS[_name.lower()] = _i
+        MONTHS[_name[:3].lower()] = _i
+MONTHS["sept"] = 9
+
+WEEKDAYS: dict[str, int] = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+
+# Thirds of a month for "early", "mid" and "late": (first day, last day or None = month end).
+_PART_DAYS: dict[str, tuple[int, int | None]] = {
+    "early": (1, 10),
+    "mid": (11, 20),
+    "late": (21, None),
+}
+
+_RANGE_WORDS = frozenset({"to", "until", "till", "through", "thru", "and"})
+_FILLER_WORDS = frozenset({"of", "the", "between", "from", "on", "in"})
+
+
+class _Bad(Exception):
+    """Internal: a form was recognised but cannot be a date (reason in args[0])."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression found in report text.
+
+    Attributes
+    ----------
+    start, end
+        Character offsets of the expression in the text (``text[start:end]``).
+    text
+        The expression as written.
+    span
+        The resolved interval; ``DateSpan(None, None, "unknown", text)`` when it is relative
+        and no anchor was given.
+    """
+
+    start: int
+    end: int
+    text: str
+    span: DateSpan
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def month_end(year: int, month: int) -> date:
+    """Return the last day of ``month`` in ``year``."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    idx = year * 12 + (month - 1) + delta
+    return idx // 12, idx % 12 + 1
+
+
+def _iso_week(year: int, week: int) -> tuple[date, date]:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError as err:
+        raise _Bad(f"{year} has no ISO week {week}") from err
+    return monday, monday + timedelta(days=6)
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as err:
+        mname = calendar.month_name[month] if 1 <= month <= 12 else f"month {month}"
+        raise _Bad(f"{mname} {year} has no day {day}") from err
+
+
+# --------------------------------------------------------------------------- ISO arguments
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+_ISO_YEAR = re.compile(r"(\d{4})", re.ASCII)
+_ISO_WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})", re.ASCII)
+
+
+def _parse_iso(s: str) -> DateSpan | None:
+    """Parse one ISO-style endpoint; None when ``s`` is not ISO-shaped."""
+    if m := _ISO_DAY.fullmatch(s):
+        y, mo, d = (int(g) for g in m.groups())
+        if not 1 <= mo <= 12:
+            raise _Bad(f"there is no month {mo}")
+        day = _safe_date(y, mo, d) if y else None
+        if day is None:
+            raise _Bad("year 0 does not exist")
+        return DateSpan(day, day, "day", s)
+    if m := _ISO_WEEK.fullmatch(s):
+        y, w = int(m.group(1)), int(m.group(2))
+        if not y:
+            raise _Bad("year 0 does not exist")
+        a, b = _iso_week(y, w)
+        return DateSpan(a, b, "week", s)
+    if m := _ISO_MONTH.fullmatch(s):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise _Bad(f"there is no month {mo}")
+        if not y:
+            raise _Bad("year 0 does not exist")
+        return DateSpan(date(y, mo, 1), month_end(y, mo), "month", s)
+    if m := _ISO_YEAR.fullmatch(s):
+        y = int(m.group(1))
+        if not y:
+            raise _Bad("year 0 does not exist")
+        return DateSpan(date(y, 1, 1), date(y, 12, 31), "year", s)
+    return None
+
+
+# --------------------------------------------------------------------------- text dates
+
+_NUMBER = re.compile(r"(\d+)(?:st|nd|rd|th)?", re.ASCII)
+_PART_DASH = re.compile(r"\b(early|mid|late)\s*[-\u2010-\u2015]\s*")
+_TOKEN = re.compile(r"[^\W\d_]+\.?|\d+(?:st|nd|rd|th)?|[-\u2010-\u2015\u2212]|\S", re.UNICODE)
+
+
+@dataclass(slots=True)
+class _Side:
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    part: str | None = None  # early | mid | late
+    year_inherited: bool = False
+
+
+def _classify(tokens: list[str]) -> _Side:
+    side = _Side()
+    for tok in tokens:
+        word = tok.rstrip(".")
+        if digits := _NUMBER.fullmatch(word):
+            num = digits.group(1)
+            if len(num) == 4 and word == num:
+                if side.year is not None:
+                    raise _Bad("two years in one date")
+                side.year = int(num)
+                if not side.year:
+                    raise _Bad("year 0 does not exist")
+            elif len(num) <= 2:
+                if side.day is not None:
+                    raise _Bad("two day numbers in one date")
+                side.day = int(num)
+            else:
+                raise _Bad(f"{tok!r} is neither a day (1-31) nor a four-digit year")
+        elif word in MONTHS:
+            if side.month is not None:
+                raise _Bad("two months in one date")
+            side.month = MONTHS[word]
+        elif word in _PART_DAYS:
+            side.part = word
+        elif word in _FILLER_WORDS:
+            continue
+        else:
+            raise _Bad(f"{tok!r} is not a day, month or year")
+    return side
+
+
+def _split_sides(text: str) -> list[list[str]]:
+    norm = _PART_DASH.sub(r"\1 ", text.lower().replace(",", " "))
+    sides: list[list[str]] = [[]]
+    for tok in _TOKEN.findall(norm):
+        is_dash = len(tok) == 1 and (tok == "-" or "\u2010" <= tok <= "\u2015" or tok == "\u2212")
+        if is_dash or tok in _RANGE_WORDS:
+            if tok == "and" and not sides[-1]:
+                continue
+            sides.append([])
+        else:
+            sides[-1].append(tok)
+    if len(sides) > 2:
+        raise _Bad("more than one range separator")
+    if any(not s for s in sides):
+        raise _Bad("a range needs a date on both sides")
+    return sides
+
+
+def _infer_year(side: _Side, anchor: date) -> int:
+    """Return the most recent year in which the side's start is not after the anchor."""
+    assert side.month is not None
+    year = anchor.year
+    first = side.day if side.day is not None else _PART_DAYS.get(side.part or "", (1, None))[0]
+    if (side.month, first) > (anchor.month, anchor.day):
+        year -= 1
+    return year
+
+
+def _side_bounds(side: _Side) -> tuple[date, date, str]:
+    assert side.year is not None
+    if side.month is None:
+        if side.day is not None or side.part is not None:
+            raise _Bad("a day or 'early/mid/late' needs a month")
+        return date(side.year, 1, 1), date(side.year, 12, 31), "year"
+    if side.day is not None:
+        if side.part is not None:
+            raise _Bad("'early/mid/late' cannot qualify a single day")
+        d = _safe_date(side.year, side.month, side.day)
+        return d, d, "day"
+    if side.part is not None:
+        lo, hi = _PART_DAYS[side.part]
+        end = month_end(side.year, side.month)
+        return (
+            date(side.year, side.month, lo),
+            (end if hi is None else date(side.year, side.month, hi)),
+            "range",
+        )
+    return date(side.year, side.month, 1), month_end(side.year, side.month), "month"
+
+
+def _parse_text(text: str, anchor: date | None) -> DateSpan:
+    """Parse a day/month/year expression written in words; raises _Bad."""
+    parts = _split_sides(text)
+    sides = [_classify(p) for p in parts]
+    if not any(s.month is not None or s.year is not None for s in sides):
+        raise _Bad("no month or year")
+    if len(sides) == 2:
+        left, right = sides
+        if left.month is None and (left.day or left.part) and right.month is not None:
+            left.month = right.month
+        if right.month is None and (right.day or right.part) and left.month is not None:
+            right.month = left.month
+        if left.year is None and right.year is not None:
+            left.year, left.year_inherited = right.year, True
+        if right.year is None and left.year is not None:
+            right.year, right.year_inherited = left.year, True
+    for side in sides:
+        if side.year is None:
+            if side.month is None:
+                raise _Bad("a day needs a month")
+            if anchor is None:
+                raise _Bad("no year given")
+            side.year = _infer_year(side, anchor)
+    if len(sides) == 2 and sides[0].year == sides[1].year and sides[1].year is not None:
+        left, right = sides
+        # "28 Dec - 3 Jan 2025": the start belongs to the year before.
+        if left.year_inherited and left.month and right.month and left.month > right.month:
+            left.year = (left.year or 1) - 1
+    if len(sides) == 1:
+        start, end, precision = _side_bounds(sides[0])
+        return DateSpan(start, end, precision, text)
+    (s1, e1, p1), (s2, e2, p2) = _side_bounds(sides[0]), _side_bounds(sides[1])
+    return _combine(s1, e1, p1, s2, e2, p2, text)
+
+
+def _combine(s1: date, e1: date, p1: str, s2: date, e2: date, p2: str, text: str) -> DateSpan:
+    del e1, s2
+    start, end = s1, e2
+    if end < start:
+        raise _Bad(f"the end ({end.isoformat()}) is before the start ({start.isoformat()})")
+    if start == end:
+        return DateSpan(start, end, "day", text)
+    precision = p1 if p1 == p2 and p1 in ("week", "month", "year") else "range"
+    return DateSpan(start, end, precision, text)
+
+
+# --------------------------------------------------------------------------- public: arguments
+
+
+def _parse_endpoint(s: str) -> DateSpan:
+    iso = _parse_iso(s)
+    if iso is not None:
+        return iso
+    return _parse_text(s, None)
+
+
+def parse_date_arg(s: str) -> DateSpan:
+    """Parse a date or date range given on the command line or in a CSV cell.
+
+    Parameters
+    ----------
+    s
+        ``2024-10-08`` (day), ``2024-10`` (month), ``2024`` (year), ``2024-W42`` (ISO week),
+        a range ``A/B`` of any of these, or text such as ``8-13 October 2024``,
+        ``8 October 2024``, ``October 2024``, ``8 Oct - 2 Nov 2024``.
+
+    Returns
+    -------
+    DateSpan
+        Start and end (inclusive). Precision: the endpoint's own for one value; for a range
+        ``week``/``month``/``year`` when both ends share it, ``day`` when both ends are the
+        same day, else ``range``. ``text`` is the input as given.
+
+    Raises
+    ------
+    DateError
+        The input is not one of the accepted forms, names an impossible date
+        (``2024-02-30``, ``31 February 2024``) or ends before it starts. The message names
+        the input and lists the accepted forms.
+
+    Examples
+    --------
+    >>> parse_date_arg("2024-10-08/2024-10-13")
+    DateSpan(start=datetime.date(2024, 10, 8), end=datetime.date(2024, 10, 13), precision='range', text='2024-10-08/2024-10-13')
+    >>> parse_date_arg("2024-W42").start
+    datetime.date(2024, 10, 14)
+    """
+    if not isinstance(s, str):
+        msg = f"expected a date as text, got {type(s).__name__}. Accepted forms: {ACCEPTED_FORMS}"
+        raise DateError(msg)
+    raw = s
+    s = s.strip()
+    if not s:
+        msg = f"empty date {raw!r}. Accepted forms: {ACCEPTED_FORMS}"
+        raise DateError(msg)
+    try:
+        if s.count("/") == 1:
+            a, b = (p.strip() for p in s.split("/"))
+            if not a or not b:
+                raise _Bad("a range A/B needs a date on both sides")
+            first, last = _parse_endpoint(a), _parse_endpoint(b)
+            assert first.start and first.end and last.start and last.end
+            return _combine(
+                first.start, first.end, first.precision, last.start, last.end, last.precision, raw
+            )
+        if "/" in s:
+            raise _Bad("more than one '/'")
+        span = _parse_endpoint(s)
+        return DateSpan(span.start, span.end, span.precision, raw)
+    except _Bad as err:
+        msg = f"invalid date {raw!r}: {err.args[0]}. Accepted forms: {ACCEPTED_FORMS}"
+        raise DateError(msg) from None
+    except (ValueError, OverflowError) as err:
+        msg = f"invalid date {raw!r}: {err}. Accepted forms: {ACCEPTED_FORMS}"
+        raise DateError(msg) from None

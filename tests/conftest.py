@@ -40,3 +40,31 @@ def run_cli(
         cwd=cwd,
         timeout=600,
     )
+
+
+# --- PostgreSQL + PostGIS (issue 6) -------------------------------------------------------
+# `pg_server` finds (TRACKER_TEST_PG_URL) or starts a throwaway server once per session;
+# `postgis_url` gives each test an empty schema on it. Without a server they skip with a
+# how-to; with CI=true they fail instead.
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    from tests.pg_server import PgUnavailable, find_or_start
+
+    try:
+        srv = find_or_start()
+    except PgUnavailable as err:
+        if IN_CI:
+            pytest.fail(f"CI=true requires PostGIS: {err}")
+        pytest.skip(str(err))
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture()
+def postgis_url(pg_server: object) -> str:
+    """A postgresql:// URL whose search_path starts with a fresh, empty schema."""
+    return pg_server.fresh_schema_url()  # type: ignore[attr-defined]

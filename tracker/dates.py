@@ -253,6 +253,12 @@ def _parse_text(text: str, anchor: date | None) -> DateSpan:
             left.year, left.year_inherited = right.year, True
         if right.year is None and left.year is not None:
             right.year, right.year_inherited = left.year, True
+    if len(sides) == 2 and anchor is not None and sides[0].year is None is sides[1].year:
+        left, right = sides
+        if left.month is not None and right.month is not None:
+            # One year for the whole range, from its start; "28 Dec - 3 Jan" wraps.
+            left.year = _infer_year(left, anchor)
+            right.year = left.year + (1 if right.month < left.month else 0)
     for side in sides:
         if side.year is None:
             if side.month is None:
@@ -352,3 +358,229 @@ def parse_date_arg(s: str) -> DateSpan:
     except (ValueError, OverflowError) as err:
         msg = f"invalid date {raw!r}: {err}. Accepted forms: {ACCEPTED_FORMS}"
         raise DateError(msg) from None
+
+
+# --------------------------------------------------------------------------- report text
+
+
+def _names(words: list[str]) -> str:
+    """Alternation of capitalised and upper-case forms (report text capitalises names)."""
+    forms = {w for word in words for w in (word.title(), word.upper())}
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+
+
+_MON = (
+    _names(
+        [calendar.month_name[i] for i in range(1, 13)] + list(calendar.month_abbr[1:]) + ["Sept"]
+    )
+    + r"\b\.?"
+)
+_WDAY = _names(list(calendar.day_name)) + r"\b"
+_DAY = r"(?<![\d,.])(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d]|[,.]\d)"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)(?![\d]|[,.]\d)"
+_YP = rf"(?:,?\s+{_YEAR})?"
+_SEP = r"(?:\s*[-\u2010-\u2015\u2212]\s*|\s+(?i:to|and|until|till|through)\s+)"
+_PART = r"(?:(?i:early|mid|late)(?:\s*-\s*|\s+))"
+_DMON = rf"{_DAY}\s+(?:of\s+)?{_MON}"
+_MOND = rf"{_MON}\s*{_DAY}"
+
+_ABSOLUTE = re.compile(
+    rf"""\b(?P<since>(?i:since)\s+)?(?P<date>
+        (?i:between\s+|from\s+)?(?:
+            {_DAY}(?:\s+(?:of\s+)?{_MON}{_YP})?{_SEP}{_DMON}{_YP}       # 8-13 October, 8 Oct - 2 Nov 2024
+          | {_MOND}{_YP}{_SEP}(?:{_MON}\s*)?{_DAY}{_YP}                 # October 8-13, Oct 8 - Nov 2, 2024
+          | {_PART}?{_MON}(?:\s+{_YEAR})?{_SEP}{_PART}?{_MON}(?:\s+{_YEAR})?  # October - December 2024
+        )
+        | {_DMON}{_YP}                                                  # 8 October (2024)
+        | {_MOND}{_YP}                                                  # Oct. 8(, 2024)
+        | {_PART}?{_MON}(?:\s+{_YEAR})?                                 # early November, October 2024
+        | (?<![\d-])\d{{4}}-\d{{2}}-\d{{2}}(?![\d-])                    # 2024-10-08
+    )""",
+    re.VERBOSE,
+)
+_YEAR_ONLY = re.compile(rf"\b(?P<prep>(?i:in|during|throughout|since|by))\s+(?P<year>{_YEAR})")
+# Words before a bare month name that make "May" (and other months) a date, not a verb.
+_MAY_OK = re.compile(
+    r"(?i:\b(?:in|since|until|of|by|during|through|from|early|mid|late|last|this|next)\s*-?\s*)$"
+)
+
+_NUM = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_RELATIVE = re.compile(
+    rf"""\b(?:
+        (?P<dby>(?i:the\s+day\s+before\s+yesterday))
+      | (?P<yday>(?i:yesterday|last\s+night))
+      | (?P<today>(?i:today|tonight|this\s+morning|this\s+afternoon|this\s+evening))
+      | (?P<prevday>(?i:the\s+previous\s+day|the\s+day\s+before|the\s+preceding\s+day))
+      | (?P<n>(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)|\d{{1,3}})
+        \s+(?P<unit>(?i:day|week|month|year)s?)\s+(?P<dir>(?i:ago|earlier|before|after|previously))
+      | (?P<earlier>(?i:earlier))\s+(?i:this)\s+(?P<eunit>(?i:week|month|year))
+      | (?P<which>(?i:last|this|past|previous))\s+(?P<punit>(?i:week|month|year))
+      | (?:(?P<wmod>(?i:on|last|this|past))\s+)?(?P<wday>{_WDAY})
+    )\b""",
+    re.VERBOSE,
+)
+
+
+def _period(anchor: date, unit: str, back: int) -> tuple[date, date, str]:
+    """Return the calendar week/month/year ``back`` periods before the anchor's."""
+    if unit == "week":
+        monday = anchor - timedelta(days=anchor.weekday() + 7 * back)
+        return monday, monday + timedelta(days=6), "week"
+    if unit == "month":
+        y, m = _add_months(anchor.year, anchor.month, -back)
+        return date(y, m, 1), month_end(y, m), "month"
+    y = anchor.year - back
+    return date(y, 1, 1), date(y, 12, 31), "year"
+
+
+def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
+    text = m.group(0)
+    one_day = timedelta(days=1)
+    if m.group("dby"):
+        d = anchor - 2 * one_day
+    elif m.group("yday") or m.group("prevday"):
+        d = anchor - one_day
+    elif m.group("today"):
+        d = anchor
+    elif m.group("n"):
+        word = m.group("n").lower()
+        n = _NUM[word] if word in _NUM else int(word)
+        unit = m.group("unit").lower().rstrip("s")
+        # "ago/earlier/before/previously" count back from the publication date; so does
+        # "after", as in "the statements come a day after X said": X is the earlier event.
+        if unit == "day":
+            d = anchor - timedelta(days=n)
+        elif unit == "week":
+            start, end, _ = _period(anchor - timedelta(weeks=n), "week", 0)
+            return DateSpan(start, end, "week", text)
+        else:
+            back = n if unit == "month" else 12 * n
+            y, mo = _add_months(anchor.year, anchor.month, -back)
+            if unit == "month":
+                return DateSpan(date(y, mo, 1), month_end(y, mo), "month", text)
+            return DateSpan(date(y, 1, 1), date(y, 12, 31), "year", text)
+    elif m.group("earlier"):
+        start, _, _ = _period(anchor, m.group("eunit").lower(), 0)
+        end = max(start, anchor - one_day)
+        return DateSpan(start, end, "day" if start == end else "range", text)
+    elif m.group("which"):
+        which, unit = m.group("which").lower(), m.group("punit").lower()
+        if which == "past":
+            days = {"week": 7, "month": 30, "year": 365}[unit]
+            return DateSpan(anchor - timedelta(days=days - 1), anchor, "range", text)
+        start, end, precision = _period(anchor, unit, 0 if which == "this" else 1)
+        return DateSpan(start, end, precision, text)
+    else:
+        wday = WEEKDAYS[m.group("wday").lower()]
+        back = (anchor.weekday() - wday) % 7
+        if (m.group("wmod") or "").lower() in ("last", "past") and back == 0:
+            back = 7
+        d = anchor - timedelta(days=back)
+    return DateSpan(d, d, "day", text)
+
+
+def _resolve_absolute(m: re.Match[str], anchor: date | None) -> DateSpan | None:
+    text = m.group(0)
+    body = m.group("date")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", body, re.ASCII):
+        span = _parse_iso(body)
+    else:
+        if re.fullmatch(r"(?:May|MAY)\.?", body) and not _MAY_OK.search(
+            m.string, 0, m.start("date")
+        ):
+            return None
+        try:
+            span = _parse_text(re.sub(r"^(?i:between|from)\s+", "", body), anchor)
+        except _Bad as err:
+            if anchor is None and err.args[0] == "no year given":
+                return DateSpan(None, None, "unknown", text)
+            return None
+    if span is None or span.start is None:
+        return None
+    if m.group("since"):
+        if anchor is None or anchor < span.start:
+            return DateSpan(None, None, "unknown", text)
+        return DateSpan(span.start, anchor, "range", text)
+    return DateSpan(span.start, span.end, span.precision, text)
+
+
+def find_date_expressions(text: str, anchor: date | None) -> list[DateMention]:
+    """Find and resolve the date expressions in report text.
+
+    Parameters
+    ----------
+    text
+        Report text (any length; the scan is linear).
+    anchor
+        The publication date. Relative expressions ("on Friday", "yesterday", "last week",
+        "2 months ago") and dates without a year ("8 October") resolve against it: a
+        weekday is the most recent one on or before the anchor, a day and month the most
+        recent such date not after it. With ``None`` they give
+        ``DateSpan(None, None, "unknown", text)`` instead of a guess.
+
+    Returns
+    -------
+    list[DateMention]
+        Non-overlapping mentions in text order; the longest wins where several overlap.
+
+    Examples
+    --------
+    >>> [m.span.start.isoformat() for m in find_date_expressions("on Friday", date(2024, 10, 18))]
+    ['2024-10-18']
+    """
+    found: list[tuple[int, int, DateSpan]] = []
+    for m in _ABSOLUTE.finditer(text):
+        span = _resolve_absolute(m, anchor)
+        if span is not None:
+            found.append((m.start(), m.end(), span))
+    for m in _YEAR_ONLY.finditer(text):
+        year = int(m.group("year"))
+        since = m.group("prep").lower() == "since"
+        a, b = (m.start(), m.end()) if since else (m.start("year"), m.end("year"))
+        words = text[a:b]
+        if since:
+            ok = anchor is not None and anchor.year >= year
+            span = (
+                DateSpan(date(year, 1, 1), anchor, "range", words)
+                if ok
+                else DateSpan(None, None, "unknown", words)
+            )
+        else:
+            span = DateSpan(date(year, 1, 1), date(year, 12, 31), "year", words)
+        found.append((a, b, span))
+    for m in _RELATIVE.finditer(text):
+        if anchor is None:
+            span = DateSpan(None, None, "unknown", m.group(0))
+        else:
+            try:
+                span = _resolve_relative(m, anchor)
+            except (ValueError, OverflowError):
+                span = DateSpan(None, None, "unknown", m.group(0))
+        found.append((m.start(), m.end(), span))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    result: list[DateMention] = []
+    last_end = -1
+    for start, end, span in found:
+        if start >= last_end:
+            result.append(DateMention(start, end, text[start:end], span))
+            last_end = end
+    return result
+
+
+def resolve_expression(text: str, anchor: date | None) -> DateSpan | None:
+    """Resolve one date expression (the whole of ``text``) against ``anchor``.
+
+    Returns
+    -------
+    DateSpan or None
+        The span when ``text`` (stripped of surrounding spaces and punctuation) is exactly
+        one expression :func:`find_date_expressions` understands, else ``None``.
+    """
+    core = text.strip().strip(".,;:()")
+    mentions = find_date_expressions(core, anchor)
+    if len(mentions) == 1 and mentions[0].start == 0 and mentions[0].end == len(core):
+        return mentions[0].span
+    return None

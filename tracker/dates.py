@@ -370,10 +370,11 @@ def _names(words: list[str]) -> str:
 
 
 _MON = (
-    _names(
-        [calendar.month_name[i] for i in range(1, 13)] + list(calendar.month_abbr[1:]) + ["Sept"]
-    )
-    + r"\b\.?"
+    "(?:"
+    + _names([calendar.month_name[i] for i in range(1, 13)])
+    + r"\b|"
+    + _names([*calendar.month_abbr[1:], "Sept"])
+    + r"\b\.?)"
 )
 _WDAY = _names(list(calendar.day_name)) + r"\b"
 _DAY = r"(?<![\d,.])(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d]|[,.]\d)"
@@ -389,7 +390,8 @@ _ABSOLUTE = re.compile(
         (?i:between\s+|from\s+)?(?:
             {_DAY}(?:\s+(?:of\s+)?{_MON}{_YP})?{_SEP}{_DMON}{_YP}       # 8-13 October, 8 Oct - 2 Nov 2024
           | {_MOND}{_YP}{_SEP}(?:{_MON}\s*)?{_DAY}{_YP}                 # October 8-13, Oct 8 - Nov 2, 2024
-          | {_PART}?{_MON}(?:\s+{_YEAR})?{_SEP}{_PART}?{_MON}(?:\s+{_YEAR})?  # October - December 2024
+          | {_PART}?{_MON}(?:\s+{_YEAR})?{_SEP}{_PART}?{_MON}(?:\s+{_YEAR})?
+          | (?i:early|mid|late){_SEP}{_PART}{_MON}(?:\s+{_YEAR})?  # early and mid-October
         )
         | {_DMON}{_YP}                                                  # 8 October (2024)
         | {_MOND}{_YP}                                                  # Oct. 8(, 2024)

@@ -1,0 +1,382 @@
+"""Backend-neutral store rules: validation, coercion, revision diffs, ids and ordering.
+
+Every backend (SQLite here, PostGIS later) calls these, so an event is accepted, changed
+and ordered the same way everywhere. Imports: stdlib and tracker.model/errors only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tracker.errors import ValidationError
+from tracker.model import (
+    COUNT_QUALIFIERS,
+    DATE_PRECISIONS,
+    EVENT_FIELDS,
+    EVENT_TYPES,
+    GEO_PRECISIONS,
+    INFO_CREDIBILITY,
+    REVIEW_STATES,
+    ROLES,
+    SOURCE_RELIABILITY,
+    STATUSES,
+    Event,
+    Report,
+    report_id_for,
+)
+
+SCHEMA_VERSION = 1
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$")
+# Fields the store sets itself; edits may not touch them.
+SYSTEM_FIELDS = ("id", "created_by", "created_at", "updated_at", "revision", "deleted")
+EDITABLE_FIELDS = tuple(f for f in EVENT_FIELDS if f not in SYSTEM_FIELDS)
+INT_FIELDS = frozenset(
+    {"count", "count_low", "count_high", "info_credibility", "evidence_start", "evidence_end"}
+)
+FLOAT_FIELDS = frozenset({"lon", "lat", "confidence"})
+DATE_FIELDS = frozenset({"date_start", "date_end"})
+ENUMS: dict[str, tuple[Any, ...]] = {
+    "event_type": EVENT_TYPES,
+    "role": ROLES,
+    "status": STATUSES,
+    "date_precision": DATE_PRECISIONS,
+    "geo_precision": GEO_PRECISIONS,
+    "count_qualifier": COUNT_QUALIFIERS,
+    "review_state": REVIEW_STATES,
+    "source_reliability": SOURCE_RELIABILITY,
+}
+MAX_TEXT = 1_000_000
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _enum_problem(name: str, value: Any) -> str | None:
+    allowed = ENUMS[name]
+    if value is None and name in ("count_qualifier", "source_reliability"):
+        return None
+    if value not in allowed:
+        return f"{name}: {value!r} is not one of {', '.join(map(str, allowed))}"
+    return None
+
+
+def validate_event(ev: Event) -> list[str]:
+    """Return every problem with ``ev`` (empty when it may be stored).
+
+    Parameters
+    ----------
+    ev
+        The event, with typed fields (dates as ``datetime.date``).
+
+    Returns
+    -------
+    list of str
+        One message per problem, each naming the field, the value and what is allowed.
+    """
+    p: list[str] = []
+    if not isinstance(ev.id, str) or not ID_RE.match(ev.id):
+        p.append(f"id: {ev.id!r} must be 1-200 letters, digits or _.:- (e.g. evt_1a2b)")
+    for name in ENUMS:
+        msg = _enum_problem(name, getattr(ev, name))
+        if msg:
+            p.append(msg)
+    if ev.info_credibility is not None and ev.info_credibility not in INFO_CREDIBILITY:
+        p.append(f"info_credibility: {ev.info_credibility!r} is not one of 1-6")
+    ds, de = ev.date_start, ev.date_end
+    if (ds is None) != (de is None):
+        p.append("date_start/date_end: give both or neither")
+    elif ds is not None and de is not None and de < ds:
+        p.append(f"date_end {de.isoformat()} is before date_start {ds.isoformat()}")
+    if ds is None and ev.date_precision != "unknown":
+        p.append(f"date_precision: {ev.date_precision!r} needs a date (use 'unknown')")
+    p += _coordinate_problems(ev.lon, ev.lat)
+    for name in ("count", "count_low", "count_high", "evidence_start", "evidence_end"):
+        v = getattr(ev, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            p.append(f"{name}: {v!r} must be a whole number >= 0")
+    lo, hi = ev.count_low, ev.count_high
+    if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+        p.append(f"count_low {lo} is greater than count_high {hi}")
+    es, ee = ev.evidence_start, ev.evidence_end
+    if isinstance(es, int) and isinstance(ee, int) and ee < es:
+        p.append(f"evidence_end {ee} is before evidence_start {es}")
+    c = ev.confidence
+    if not isinstance(c, int | float) or isinstance(c, bool) or not 0.0 <= c <= 1.0:
+        p.append(f"confidence: {c!r} must be a number from 0 to 1")
+    if not isinstance(ev.tags, tuple) or not all(isinstance(t, str) and t for t in ev.tags):
+        p.append(f"tags: {ev.tags!r} must be a list of non-empty strings")
+    if not (ev.report_id or ev.source_publisher or ev.source_url):
+        p.append("source: an event needs a report_id, source_publisher or source_url")
+    for f in fields(Event):
+        v = getattr(ev, f.name)
+        if isinstance(v, str) and len(v) > MAX_TEXT:
+            p.append(f"{f.name}: text longer than {MAX_TEXT} characters")
+    return p
+
+
+def _coordinate_problems(lon: Any, lat: Any) -> list[str]:
+    if lon is None and lat is None:
+        return []
+    if lon is None or lat is None:
+        return ["lon/lat: give both or neither"]
+    p = []
+    if not isinstance(lon, int | float) or not math.isfinite(lon) or not -180 <= lon <= 180:
+        p.append(f"lon: {lon!r} must be a number from -180 to 180")
+    if not isinstance(lat, int | float) or not math.isfinite(lat) or not -90 <= lat <= 90:
+        p.append(f"lat: {lat!r} must be a number from -90 to 90")
+    return p
+
+
+def check_event(ev: Event) -> Event:
+    """Return ``ev`` unchanged, or raise :class:`ValidationError` listing every problem."""
+    problems = validate_event(ev)
+    if problems:
+        msg = f"invalid event {ev.id!r}: " + "; ".join(problems)
+        raise ValidationError(msg, problems=problems)
+    return ev
+
+
+def coerce_value(name: str, value: Any) -> Any:
+    """Convert a text or JSON value of field ``name`` to the event's Python type.
+
+    Empty strings become ``None``; dates are ISO ``YYYY-MM-DD``; ``tags`` take a JSON array
+    or a comma list. Raises :class:`ValidationError` naming the field on bad input.
+    """
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "" and name not in ("tags",):
+            return None
+    if value is None:
+        return () if name == "tags" else None
+    try:
+        if name in DATE_FIELDS:
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+        if name in INT_FIELDS:
+            return _to_int(value)
+        if name in FLOAT_FIELDS:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            f = float(value)
+            if not math.isfinite(f):
+                raise ValueError(value)
+            return f
+        if name == "tags":
+            return _to_tags(value)
+        if name == "deleted":
+            return str(value).lower() in ("1", "true", "yes")
+        if name == "revision":
+            return _to_int(value)
+    except (ValueError, TypeError) as err:
+        msg = f"{name}: {value!r} is not a valid {_kind(name)}"
+        raise ValidationError(msg, problems=[msg]) from err
+    if name in ENUMS and name == "source_reliability" and isinstance(value, str):
+        return value.upper()
+    return value
+
+
+def _kind(name: str) -> str:
+    if name in DATE_FIELDS:
+        return "date (YYYY-MM-DD)"
+    if name in INT_FIELDS or name == "revision":
+        return "whole number"
+    if name in FLOAT_FIELDS:
+        return "number"
+    return "value"
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    s = str(value).replace(",", "").replace("_", "").strip()
+    if not re.fullmatch(r"[+-]?\d+", s):
+        raise ValueError(value)
+    return int(s)
+
+
+def _to_tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        s = str(value).strip()
+        if s.startswith("["):
+            items = json.loads(s)
+            if not isinstance(items, list):
+                raise ValueError(value)
+        else:
+            items = s.split(",")
+    return tuple(str(t).strip() for t in items if str(t).strip())
+
+
+def event_from_record(
+    rec: Mapping[str, Any], *, defaults: Mapping[str, Any] | None = None
+) -> Event:
+    """Build an :class:`Event` from a flat record (a CSV row, GeoJSON properties, a dict).
+
+    Unknown keys are an error; missing ones take ``defaults`` then the Event defaults.
+    Raises :class:`ValidationError` with every problem listed in ``problems``.
+    """
+    problems: list[str] = []
+    known = {f.name for f in fields(Event)}
+    unknown = sorted(k for k in rec if k not in known)
+    if unknown:
+        problems.append(f"unknown field(s): {', '.join(unknown)}")
+    values: dict[str, Any] = dict(defaults or {})
+    for k, v in rec.items():
+        if k not in known:
+            continue
+        try:
+            cv = coerce_value(k, v)
+        except ValidationError as err:
+            problems += err.problems
+            continue
+        if cv is None and k in _NON_NULL_DEFAULTS:
+            continue
+        values[k] = cv
+    if problems:
+        raise ValidationError("; ".join(problems), problems=problems)
+    try:
+        ev = Event(**values)
+    except TypeError as err:  # pragma: no cover - guarded by the known-field check
+        raise ValidationError(str(err), problems=[str(err)]) from err
+    return ev
+
+
+# Fields whose Event default is not None: an empty cell keeps that default.
+_NON_NULL_DEFAULTS = frozenset(
+    f.name for f in fields(Event) if f.default is not None and f.name != "id"
+)
+
+
+def apply_changes(ev: Event, changes: Mapping[str, Any]) -> Event:
+    """Return ``ev`` with ``changes`` applied (coerced), or raise on a bad field or value."""
+    bad = sorted(k for k in changes if k not in EDITABLE_FIELDS)
+    if bad:
+        msg = (
+            f"cannot edit field(s) {', '.join(bad)}; editable fields: {', '.join(EDITABLE_FIELDS)}"
+        )
+        raise ValidationError(msg, problems=[msg])
+    coerced = {}
+    for k, v in changes.items():
+        cv = coerce_value(k, v)
+        if cv is None and k in _NON_NULL_DEFAULTS:
+            msg = f"{k}: cannot be empty"
+            raise ValidationError(msg, problems=[msg])
+        coerced[k] = cv
+    return replace(ev, **coerced)
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` as JSON-ready data (dates as ISO text, tuples as lists)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def diff_events(old: Event, new: Event) -> tuple[tuple[str, Any, Any], ...]:
+    """Return ``(field, old, new)`` for every contract field that differs (JSON-ready)."""
+    out = []
+    for name in EVENT_FIELDS:
+        if name in ("updated_at", "revision"):
+            continue
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append((name, jsonable(a), jsonable(b)))
+    return tuple(out)
+
+
+def sort_key(ev: Event) -> tuple[Any, ...]:
+    """Return the query order key: date_start, date_end (undated last), then id."""
+    return (
+        ev.date_start is None,
+        ev.date_start or date.min,
+        ev.date_end is None,
+        ev.date_end or date.min,
+        ev.id,
+    )
+
+
+def span_days(ev: Event) -> int | None:
+    """Return the event's duration in days (0 for a one-day event, None when undated)."""
+    if ev.date_start is None or ev.date_end is None:
+        return None
+    return (ev.date_end - ev.date_start).days
+
+
+def citation_report(
+    *, publisher: str | None, url: str | None, published: str | None, title: str | None = None
+) -> Report:
+    """Return a report for a manually cited source with no full text.
+
+    Its text is the citation itself, so the same publisher/URL/date gives the same id and
+    is reused; a report ingested with its full text is preferred when the URL matches.
+    """
+    if not (publisher or url):
+        msg = "a source is needed: give --source NAME or --url URL"
+        raise ValidationError(msg, problems=[msg])
+    lines = [f"source: {publisher or ''}", f"url: {url or ''}", f"published: {published or ''}"]
+    text = "\n".join(lines) + "\n"
+    return Report(
+        id=report_id_for(text),
+        text=text,
+        title=title,
+        publisher=publisher,
+        url=url,
+        published=published,
+        retrieved=None,
+    )
+
+
+def stamp_new(ev: Event, *, by: str, at: str, report: Report | None) -> Event:
+    """Return ``ev`` ready to insert: creator, timestamps, revision 1 and report fields set."""
+    changes: dict[str, Any] = {
+        "created_by": ev.created_by or by,
+        "created_at": ev.created_at or at,
+        "updated_at": at,
+        "revision": 1,
+        "deleted": False,
+    }
+    if report is not None:
+        changes["report_id"] = ev.report_id or report.id
+        changes["source_publisher"] = ev.source_publisher or report.publisher
+        changes["source_url"] = ev.source_url or report.url
+        changes["source_published"] = ev.source_published or report.published
+    if ev.date_start is not None and ev.date_end is None:
+        changes["date_end"] = ev.date_start
+    return replace(ev, **changes)
+
+
+def check_report(report: Report) -> None:
+    """Raise :class:`ValidationError` unless ``report.id`` is the sha256 of its text."""
+    if not isinstance(report.text, str) or not report.text:
+        msg = "report text is empty"
+        raise ValidationError(msg, problems=[msg])
+    if report.id != report_id_for(report.text):
+        msg = f"report id {report.id!r} is not the sha256 of its text (use report_id_for)"
+        raise ValidationError(msg, problems=[msg])
+
+
+def dedupe_ids(ids: Iterable[str]) -> list[str]:
+    """Return the ids that occur more than once, in first-seen order."""
+    seen: set[str] = set()
+    dup: list[str] = []
+    for i in ids:
+        if i in seen and i not in dup:
+            dup.append(i)
+        seen.add(i)
+    return dup

@@ -1,0 +1,188 @@
+/* tracker map, drawing: canvas layers for events, related places, movements and tracks,
+   plus the click hit-test. One <canvas> per layer; per redraw only visible rows are drawn. */
+(function () {
+  'use strict';
+  var TM = window.TrackerMap;
+
+  TM.CanvasLayer = L.Layer.extend({
+    initialize: function (name, drawFn) { this._tmName = name; this._drawFn = drawFn; },
+    onAdd: function (map) {
+      this._c = L.DomUtil.create('canvas', 'tm-canvas leaflet-zoom-hide');
+      this._c.setAttribute('data-layer', this._tmName);
+      this.getPane().appendChild(this._c);
+      map.on('moveend resize viewreset', this._reset, this);
+      this._reset();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._c);
+      map.off('moveend resize viewreset', this._reset, this);
+    },
+    _reset: function () {
+      var map = this._map, size = map.getSize(), dpr = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(this._c, map.containerPointToLayerPoint([0, 0]));
+      this._c.width = Math.round(size.x * dpr); this._c.height = Math.round(size.y * dpr);
+      this._c.style.width = size.x + 'px'; this._c.style.height = size.y + 'px';
+      this.redraw();
+    },
+    redraw: function () {
+      if (!this._map || !TM.D) return;
+      var map = this._map, ctx = this._c.getContext('2d'), dpr = window.devicePixelRatio || 1;
+      var size = map.getSize(), o = map.containerPointToLayerPoint([0, 0]).add(map.getPixelOrigin());
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._c.width, this._c.height);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      this._drawFn(ctx, {s: 256 * Math.pow(2, map.getZoom()), ox: o.x, oy: o.y, w: size.x, h: size.y});
+    }
+  });
+
+  function alpha(hex, a) {
+    var v = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (v >> 16) + ',' + ((v >> 8) & 255) + ',' + (v & 255) + ',' + a + ')';
+  }
+
+  function outlinePath(o, f) {
+    var p = new Path2D();
+    o.rings.forEach(function (r) {
+      for (var k = 0; k < r.length; k += 2) {
+        var x = r[k] * f.s - f.ox, y = r[k + 1] * f.s - f.oy;
+        if (k === 0) p.moveTo(x, y); else p.lineTo(x, y);
+      }
+      p.closePath();
+    });
+    return p;
+  }
+
+  function onScreen(b, f) {
+    return !(b[2] * f.s - f.ox < 0 || b[0] * f.s - f.ox > f.w || b[3] * f.s - f.oy < 0 || b[1] * f.s - f.oy > f.h);
+  }
+
+  /* Areas (region/country-level events), approximate-area rings and points. */
+  TM.drawEvents = function (related) {
+    return function (ctx, f) {
+      var D = TM.D, S = TM.S, rows = D.rows, nr = D.nrows, X = D.X, Y = D.Y, g = D.g;
+      var ro = D.ro, st = D.st, rv = D.rv, rad = D.rad, C = TM.STATUS_COLORS, i, k, x, y, r;
+      var drawn = related ? null : (TM.drawn = []);
+      var paths = {}, seen = {};
+      if (!related) TM.areaPaths = [];
+      for (k = 0; k < nr; k++) {
+        i = rows[k];
+        if ((ro[i] === D.RELATED) !== related || g[i] === TM.G_NONE) continue;
+        if (g[i] === TM.G_AREA) {
+          var o = D.outlines[D.ol[i]];
+          if (!onScreen(o.bbox, f)) continue;
+          var key = D.ol[i] + ':' + st[i] + ':' + (rv[i] === 0 ? 1 : 0);
+          if (drawn) drawn.push(i);
+          if (seen[key]) { if (!related) TM.areaPaths.push([i, seen[key]]); continue; }
+          var p = seen[key] = outlinePath(o, f);
+          if (!related) TM.areaPaths.push([i, p]);
+          ctx.fillStyle = alpha(C[st[i]], 0.14); ctx.fill(p, 'evenodd');
+          ctx.setLineDash(rv[i] === 0 ? [6, 4] : []); ctx.lineWidth = 1.5;
+          ctx.strokeStyle = C[st[i]]; ctx.stroke(p);
+          continue;
+        }
+        x = X[i] * f.s - f.ox; y = Y[i] * f.s - f.oy;
+        r = g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : rad[i];
+        if (x < -r || y < -r || x > f.w + r || y > f.h + r) continue;
+        var b = (g[i] === TM.G_APPROX ? 'a' : 'p') + st[i] + (rv[i] === 0 ? 'd' : (rv[i] === 2 ? 'x' : 's'));
+        var path = paths[b] || (paths[b] = new Path2D());
+        if (related) { path.rect(x - r * 0.8, y - r * 0.8, r * 1.6, r * 1.6); } else { path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI); }
+        if (drawn) drawn.push(i);
+      }
+      ctx.setLineDash([]);
+      Object.keys(paths).forEach(function (b) {
+        var c = C[+b[1]], p = paths[b], kind = b[0], rs = b[2];
+        if (kind === 'a') {  // area known only approximately: soft fill, dashed ring, no pin
+          ctx.fillStyle = alpha(c, 0.12); ctx.fill(p);
+          ctx.setLineDash([4, 4]); ctx.lineWidth = 1.5; ctx.strokeStyle = c; ctx.stroke(p); ctx.setLineDash([]);
+        } else if (rs === 's') {
+          ctx.fillStyle = alpha(c, related ? 0.55 : 0.8); ctx.fill(p);
+          ctx.lineWidth = 1; ctx.strokeStyle = '#fff'; ctx.stroke(p);
+        } else {  // pending review: hollow with a dashed ring; rejected: thin hollow ring
+          ctx.fillStyle = 'rgba(255,255,255,0.75)'; ctx.fill(p);
+          ctx.setLineDash(rs === 'd' ? [3, 2] : []); ctx.lineWidth = rs === 'd' ? 2.5 : 1;
+          ctx.strokeStyle = c; ctx.stroke(p); ctx.setLineDash([]);
+        }
+      });
+      if (!related) drawSelection(ctx, f);
+    };
+  };
+
+  function drawSelection(ctx, f) {
+    var D = TM.D, i = TM.S.sel;
+    if (i < 0 || !D.vis[i] || D.g[i] === TM.G_NONE || D.ro[i] === D.RELATED) return;
+    ctx.lineWidth = 3; ctx.strokeStyle = '#111'; ctx.setLineDash([]);
+    if (D.g[i] === TM.G_AREA) { ctx.stroke(outlinePath(D.outlines[D.ol[i]], f)); return; }
+    var x = D.X[i] * f.s - f.ox, y = D.Y[i] * f.s - f.oy;
+    var r = (D.g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : D.rad[i]) + 4;
+    ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.stroke();
+  }
+
+  var TRACK_COLORS = ['#444', '#1f78b4', '#8c510a', '#c51b7d', '#01665e', '#762a83'];
+
+  /* A track per actor: successive placed events of one actor, in time order. */
+  TM.drawTracks = function (ctx, f) {
+    var D = TM.D, rows = D.rows, nr = D.nrows, ac = D.ac, lastX = {}, lastY = {};
+    var paths = TRACK_COLORS.map(function () { return new Path2D(); });
+    for (var k = 0; k < nr; k++) {
+      var i = rows[k], a = ac[i];
+      if (a < 0 || D.t0[i] < 0 || D.g[i] === TM.G_NONE || D.ro[i] === D.RELATED || isNaN(D.X[i])) continue;
+      var x = D.X[i] * f.s - f.ox, y = D.Y[i] * f.s - f.oy;
+      if (lastX[a] !== undefined && (Math.abs(lastX[a] - x) > 0.5 || Math.abs(lastY[a] - y) > 0.5)) {
+        var p = paths[a % paths.length];
+        p.moveTo(lastX[a], lastY[a]); p.lineTo(x, y);
+      }
+      lastX[a] = x; lastY[a] = y;
+    }
+    ctx.lineWidth = 1.5; ctx.setLineDash([2, 3]);
+    paths.forEach(function (p, c) { ctx.strokeStyle = alpha(TRACK_COLORS[c], 0.7); ctx.stroke(p); });
+    ctx.setLineDash([]);
+  };
+
+  /* Movement arrows origin -> (transits) -> destination, curved, with an arrowhead. */
+  TM.drawMoves = function (ctx, f) {
+    var D = TM.D, C = TM.STATUS_COLORS;
+    D.moves.forEach(function (chain) {
+      var any = chain.some(function (i) { return D.vis[i]; });
+      if (!any) return;
+      var pts = chain.map(function (i) { return [D.X[i] * f.s - f.ox, D.Y[i] * f.s - f.oy]; });
+      var last = chain[chain.length - 1], col = C[D.st[last]];
+      ctx.strokeStyle = col; ctx.fillStyle = col; ctx.lineWidth = 2.5;
+      ctx.beginPath(); ctx.moveTo(pts[0][0], pts[0][1]);
+      var from = pts[0], to = pts[pts.length - 1], cx, cy;
+      if (pts.length === 2) {
+        var dx = to[0] - from[0], dy = to[1] - from[1];
+        cx = (from[0] + to[0]) / 2 - dy * 0.2; cy = (from[1] + to[1]) / 2 + dx * 0.2;
+        ctx.quadraticCurveTo(cx, cy, to[0], to[1]);
+      } else {
+        for (var k = 1; k < pts.length; k++) ctx.lineTo(pts[k][0], pts[k][1]);
+        cx = pts[pts.length - 2][0]; cy = pts[pts.length - 2][1];
+      }
+      ctx.stroke();
+      var ang = Math.atan2(to[1] - cy, to[0] - cx), h = 11;
+      ctx.beginPath(); ctx.moveTo(to[0], to[1]);
+      ctx.lineTo(to[0] - h * Math.cos(ang - 0.4), to[1] - h * Math.sin(ang - 0.4));
+      ctx.lineTo(to[0] - h * Math.cos(ang + 0.4), to[1] - h * Math.sin(ang + 0.4));
+      ctx.closePath(); ctx.fill();
+    });
+  };
+
+  /* The event under a container point: points first (top-most), then areas; -1 if none. */
+  TM.hitTest = function (pt, withRelated) {
+    var D = TM.D, map = TM.map, o = map.containerPointToLayerPoint([0, 0]).add(map.getPixelOrigin());
+    var s = 256 * Math.pow(2, map.getZoom()), best = -1, bd = Infinity;
+    for (var k = D.nrows - 1; k >= 0; k--) {
+      var i = D.rows[k], g = D.g[i];
+      if (g !== TM.G_POINT && g !== TM.G_APPROX) continue;
+      if (D.ro[i] === D.RELATED && !withRelated) continue;
+      var dx = D.X[i] * s - o.x - pt.x, dy = D.Y[i] * s - o.y - pt.y, d = Math.sqrt(dx * dx + dy * dy);
+      var r = g === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : D.rad[i] + 3;
+      if (d <= r && d < bd) { bd = d; best = i; }
+    }
+    if (best >= 0) return best;
+    var ctx = TM.hitCtx || (TM.hitCtx = document.createElement('canvas').getContext('2d'));
+    for (var a = (TM.areaPaths || []).length - 1; a >= 0; a--) {
+      if (ctx.isPointInPath(TM.areaPaths[a][1], pt.x, pt.y, 'evenodd')) return TM.areaPaths[a][0];
+    }
+    return -1;
+  };
+})();

@@ -24,6 +24,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     yield tmp_path
 
 
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The real gazetteer (issue 2), built once into the shared user cache.
+
+    Opened with an empty data dir so the developer's own custom places and imported dumps
+    never change test results; the index for "no user additions" is shared by all tests.
+    """
+    from tracker.gazetteer import Gazetteer
+
+    return Gazetteer.open(data_dir=tmp_path_factory.mktemp("gazetteer-data"))
+
+
 def run_cli(
     *args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,454 @@
+"""Compile the gazetteer index (one SQLite file) from the installed packages and user data.
+
+The file is named after :func:`index_key` (package versions, hand-written tables, user
+additions), built into a temporary file in ``settings.cache_dir()`` under a lock and renamed
+into place, so concurrent processes never see a half-built index and an existing index is
+left untouched when a build fails. Imports: stdlib, numpy and shapely (lazily).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import GazetteerError
+from tracker.gazetteer import admin1 as admin1_mod
+from tracker.gazetteer import regions as regions_mod
+from tracker.gazetteer import sources, userdata
+from tracker.gazetteer.normalize import core_name, normalize_name
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places(
+  pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
+  country_code TEXT, admin1_code TEXT, lon REAL, lat REAL, population INTEGER NOT NULL,
+  geonameid INTEGER, feature_code TEXT, prominence REAL NOT NULL);
+CREATE TABLE names(norm TEXT NOT NULL, form INTEGER NOT NULL, pk INTEGER NOT NULL,
+  alias TEXT NOT NULL, PRIMARY KEY(norm, form, pk)) WITHOUT ROWID;
+CREATE TABLE suggest(norm TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY(norm, alias))
+  WITHOUT ROWID;
+CREATE TABLE grid(cell INTEGER NOT NULL, pk INTEGER NOT NULL, PRIMARY KEY(cell, pk))
+  WITHOUT ROWID;
+CREATE TABLE outlines(pk INTEGER PRIMARY KEY, source TEXT NOT NULL, geojson TEXT NOT NULL,
+  wkt TEXT NOT NULL);
+CREATE TABLE members(pk INTEGER NOT NULL, admin1_code TEXT, country_code TEXT);
+CREATE TABLE demonyms(norm TEXT PRIMARY KEY, pk INTEGER NOT NULL, word TEXT NOT NULL);
+"""
+
+FORM_EXACT = 0  # the name as written (normalized)
+FORM_CORE = 1  # administrative words dropped / short form shared with a city
+_CODE_LIKE = re.compile(r"[A-Z0-9]{2,4}")
+KIND_PROMINENCE = {
+    "country": 1.0,
+    "continent": 0.95,
+    "macro_region": 0.92,
+    "admin1": 0.88,
+    "custom": 0.85,
+    "area": 0.6,
+}
+
+
+def city_prominence(population: int) -> float:
+    """Return a city's prominence (0.3 for a hamlet .. 0.9 for 10 million people)."""
+    return 0.3 + 0.6 * min(1.0, math.log10(max(0, population) + 1) / 7.0)
+
+
+def grid_cell(lon: float, lat: float) -> int:
+    """Return the 1-degree grid cell of a point (used by reverse lookups)."""
+    return (math.floor(lat) + 90) * 360 + (math.floor(lon) + 180) % 360
+
+
+def index_key(data_dir: Path) -> str:
+    """Return the key the index file is named after (sources + user additions)."""
+    return f"{sources.source_key()}-{userdata.user_key(data_dir)}"
+
+
+def index_path(cache_dir: Path, data_dir: Path) -> Path:
+    """Return the path of the index for the current sources and user data."""
+    return cache_dir / f"gazetteer-{index_key(data_dir)}.sqlite"
+
+
+@dataclass
+class _Builder:
+    places: list[tuple[Any, ...]] = field(default_factory=list)
+    names: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    outlines: dict[int, tuple[str, Any]] = field(default_factory=dict)
+    members: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    demonyms: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def add(
+        self,
+        pid: str,
+        name: str,
+        kind: str,
+        cc: str | None,
+        a1: str | None,
+        lon: float | None,
+        lat: float | None,
+        pop: int = 0,
+        gid: int | None = None,
+        fc: str | None = None,
+    ) -> int:
+        prom = city_prominence(pop) if kind == "city" else KIND_PROMINENCE.get(kind, 0.5)
+        if pid in self.ids:  # a later source (user dump) replaces the earlier record
+            pk = self.ids[pid]
+            self.places[pk - 1] = (pk, pid, name, kind, cc, a1, lon, lat, pop, gid, fc, prom)
+            return pk
+        pk = len(self.places) + 1
+        self.ids[pid] = pk
+        self.places.append((pk, pid, name, kind, cc, a1, lon, lat, pop, gid, fc, prom))
+        return pk
+
+    def name(self, pk: int, alias: str, *, core: bool = False, demote: bool = False) -> None:
+        alias = alias.strip()
+        norm = normalize_name(alias)
+        if len(norm) < 2 or len(alias) > 120:
+            return
+        self.names.setdefault((norm, FORM_CORE if demote else FORM_EXACT, pk), alias)
+        if core:
+            c, _ = core_name(norm)
+            if c != norm and len(c) >= 2:
+                self.names.setdefault((c, FORM_CORE, pk), alias)
+
+
+def _city_names(b: _Builder, pk: int, c: sources.City) -> None:
+    b.name(pk, c.name)
+    for a in c.alternatenames:
+        if a != c.name and (_CODE_LIKE.fullmatch(a) or "http" in a):
+            continue  # airport and other codes ("VVO", "YKS") are not names
+        b.name(pk, a)
+
+
+def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
+    countries = sources.load_countries()
+    info = sources.load_countryinfo()
+    for cc, c in sorted(countries.items()):
+        ci = info.get(cc, {})
+        ll = ci.get("latlng") or []
+        lon, lat = (float(ll[1]), float(ll[0])) if len(ll) == 2 else (None, None)
+        pk = b.add(
+            f"country:{cc}", c["name"], "country", cc, None, lon, lat,
+            int(c.get("population") or 0), int(c["geonameid"]),
+        )  # fmt: skip
+        names = [c["name"], ci.get("name") or "", ci.get("nativeName") or ""]
+        names += [a for a in ci.get("altSpellings") or [] if not _CODE_LIKE.fullmatch(a)]
+        names += list((ci.get("translations") or {}).values())
+        for n in names:
+            if n:
+                b.name(pk, n)
+        if ci.get("demonym"):
+            b.demonyms.setdefault(normalize_name(ci["demonym"]), (pk, ci["demonym"]))
+        geo = ci.get("geoJSON") or {}
+        feats = geo.get("features") or []
+        if feats and feats[0].get("geometry"):
+            b.outlines[pk] = ("countryinfo", feats[0]["geometry"])
+    return countries
+
+
+def _add_continents(b: _Builder, countries: dict[str, dict[str, Any]]) -> None:
+    for code, c in sorted(sources.load_continents().items()):
+        pk = b.add(
+            f"continent:{code}", c["name"], "continent", None, None,
+            float(c["lng"]), float(c["lat"]), int(c.get("population") or 0), int(c["geonameId"]),
+        )  # fmt: skip
+        b.name(pk, c["name"])
+        for alt in c.get("alternateNames") or []:
+            b.name(pk, alt.get("name") or "")
+        for cc, country in sorted(countries.items()):
+            if country.get("continentcode") == code:
+                b.members.append((pk, None, cc))
+
+
+def build_index(cache_dir: Path, data_dir: Path, *, force: bool = False) -> Path:
+    """Build the index for the current sources unless it exists; return its path.
+
+    Raises
+    ------
+    GazetteerError
+        When a source or a user file cannot be read (the existing index is kept).
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = index_path(cache_dir, data_dir)
+    with (cache_dir / "gazetteer.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists() and not force:
+            return target
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".gazetteer-", suffix=".tmp")
+        os.close(fd)
+        try:
+            _build_into(Path(tmp), data_dir)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        for old in cache_dir.glob("gazetteer-*.sqlite"):
+            if old != target:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return target
+
+
+def _build_into(path: Path, data_dir: Path) -> None:
+    t0 = time.perf_counter()
+    b = _Builder()
+    _add_continents(b, _add_countries(b))
+    subs = sources.load_subdivisions()
+    cities = sources.load_cities()
+    dump_rows = [r for p in userdata.dump_paths(data_dir) for r in userdata.iter_dump(p)]
+    mapping = admin1_mod.infer_all(cities, subs)
+    codes = [mapping.get(c.country_code, {}).get(c.gn_admin1) for c in cities]
+    cov = admin1_mod.coverage(cities, subs, codes)
+    logger.info("admin1 coverage %.4f of %d cities", cov.ratio, cov.cities)
+    targets = {code for m in mapping.values() for code in m.values()}
+    a1_cities: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    a1_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for c, code in zip(cities, codes, strict=True):
+        if code:
+            a1_cities[code].append((normalize_name(c.name), c.population))
+            a1_points[code].append((c.lon, c.lat))
+    _add_subdivisions(b, subs, targets, a1_cities)
+    for c, code in zip(cities, codes, strict=True):
+        pk = b.add(
+            f"geonames:{c.geonameid}", c.name, "city", c.country_code, code, c.lon, c.lat,
+            c.population, c.geonameid,
+        )  # fmt: skip
+        _city_names(b, pk, c)
+    _add_dump_rows(b, dump_rows, mapping)
+    _add_custom(b, data_dir, cities, codes)
+    exonyms = sources.load_table("exonyms.json")["aliases"]
+    for pid, names in exonyms.items():
+        if pid in b.ids:
+            for n in names:
+                b.name(b.ids[pid], n, core=True)
+    _add_outlines(b, a1_points)
+    _add_macro_regions(b)
+    _add_boundaries(b, data_dir)
+    for word, pid in sources.load_table("demonyms.json")["demonyms"].items():
+        if pid in b.ids:
+            b.demonyms[normalize_name(word)] = (b.ids[pid], word)
+    _write(path, b, cov, time.perf_counter() - t0)
+
+
+_RU_TYPES = {"Administrative region": "{} Oblast", "Administrative territory": "{} Krai"}
+
+
+def display_name(s: sources.Subdivision, exonyms: dict[str, list[str]]) -> str:
+    """Return the English display name of a subdivision.
+
+    The first entry of ``exonyms.json`` when there is one; for Russian oblasts and krais the
+    English short name plus "Oblast"/"Krai" ("Kursk Oblast"); else the ISO name.
+    """
+    ex = exonyms.get(f"iso3166-2:{s.code}")
+    if ex:
+        return ex[0]
+    if s.country_code == "RU" and s.english and s.type in _RU_TYPES:
+        return _RU_TYPES[s.type].format(s.english[0])
+    return s.name
+
+
+def _add_subdivisions(
+    b: _Builder,
+    subs: dict[str, list[sources.Subdivision]],
+    targets: set[str],
+    a1_cities: dict[str, list[tuple[str, int]]],
+) -> None:
+    exonyms = sources.load_table("exonyms.json")["aliases"]
+    for cc, lst in sorted(subs.items()):
+        parents = {s.code: s.parent for s in lst}
+        for s in lst:
+            top = s.code
+            while parents.get(top) and parents[top] != top and parents[top] in parents:
+                top = parents[top] or top
+            kind = "admin1" if (s.code in targets or not s.parent) else "area"
+            a1 = s.code if kind == "admin1" else top
+            members = a1_cities.get(s.code, [])
+            pop = sum(p for _, p in members)
+            display = display_name(s, exonyms)
+            pk = b.add(f"iso3166-2:{s.code}", display, kind, cc, a1, s.lon, s.lat, pop)
+            city_names = {n for n, p in members if p >= 1000}
+            for alias in (display, s.name, *s.aliases):
+                n = normalize_name(alias)
+                b.name(pk, alias, core=True, demote=n in city_names)
+
+
+def _add_dump_rows(
+    b: _Builder, rows: Iterable[sources.City], mapping: dict[str, dict[str, str]]
+) -> None:
+    for r in rows:
+        code = mapping.get(r.country_code, {}).get(r.gn_admin1)
+        if r.feature_code in ("ADM1", "ADM1H") and code and f"iso3166-2:{code}" in b.ids:
+            pk = b.ids[f"iso3166-2:{code}"]
+            for a in (r.name, *r.alternatenames):
+                b.name(pk, a, core=True)
+            continue
+        if r.feature_code in ("PCLI", "PCLD", "PCLS") and f"country:{r.country_code}" in b.ids:
+            pk = b.ids[f"country:{r.country_code}"]
+            for a in (r.name, *r.alternatenames):
+                b.name(pk, a)
+            continue
+        kind = "city" if r.feature_class == "P" else "area"
+        pk = b.add(
+            f"geonames:{r.geonameid}", r.name, kind, r.country_code or None, code, r.lon, r.lat,
+            r.population, r.geonameid, r.feature_code,
+        )  # fmt: skip
+        _city_names(b, pk, r)
+
+
+def _add_custom(
+    b: _Builder, data_dir: Path, cities: list[sources.City], codes: list[str | None]
+) -> None:
+    places = userdata.read_custom_places(data_dir)
+    if not places:
+        return
+    import numpy as np
+
+    lon = np.array([c.lon for c in cities])
+    lat = np.array([c.lat for c in cities])
+    for p in places:
+        d = (lon - p["lon"]) ** 2 * math.cos(math.radians(p["lat"])) ** 2 + (lat - p["lat"]) ** 2
+        near = int(np.argmin(d))
+        cc = p.get("country_code") or cities[near].country_code
+        a1 = codes[near] if cities[near].country_code == cc else None
+        pk = b.add(f"custom:{p['n']}", p["name"], "custom", cc, a1, p["lon"], p["lat"])
+        b.name(pk, p["name"])
+        for a in p.get("aliases") or []:
+            b.name(pk, a)
+
+
+def _add_outlines(b: _Builder, a1_points: dict[str, list[tuple[float, float]]]) -> None:
+    for code, pts in a1_points.items():
+        pk = b.ids.get(f"iso3166-2:{code}")
+        if pk is not None:
+            b.outlines[pk] = ("derived", regions_mod.derived_outline(pts))
+
+
+def _add_macro_regions(b: _Builder) -> None:
+    import shapely
+
+    for r in sources.load_table("macro_regions.json")["regions"]:
+        a1 = list(r.get("admin1") or [])
+        ccs = list(r.get("countries") or [])
+        rows = [b.places[b.ids[f"iso3166-2:{c}"] - 1] for c in a1 if f"iso3166-2:{c}" in b.ids]
+        rows += [b.places[b.ids[f"country:{c}"] - 1] for c in ccs if f"country:{c}" in b.ids]
+        geoms = []
+        for row in rows:
+            o = b.outlines.get(row[0])
+            if o is not None:
+                g = o[1] if o[0] != "countryinfo" else shapely.geometry.shape(o[1])
+                geoms.append(g)
+        outline = shapely.union_all(geoms) if geoms else None
+        pop = sum(row[8] for row in rows)
+        member_ccs = {row[4] for row in rows}
+        cc = member_ccs.pop() if len(member_ccs) == 1 else None
+        if outline is not None and not outline.is_empty:
+            pt = outline.point_on_surface()
+            lon, lat = (pt.x - 360 if pt.x > 180 else pt.x), pt.y
+        else:
+            lon = sum(row[6] for row in rows) / len(rows)
+            lat = sum(row[7] for row in rows) / len(rows)
+        pk = b.add(f"region:{r['slug']}", r["name"], "macro_region", cc, None, lon, lat, pop)
+        for n in (r["name"], *r.get("aliases", ())):
+            b.name(pk, n, core=True)
+        for c in a1:
+            b.members.append((pk, c, None))
+        for c in ccs:
+            b.members.append((pk, None, c))
+        if outline is not None:
+            b.outlines[pk] = ("derived", outline)
+
+
+def _add_boundaries(b: _Builder, data_dir: Path) -> None:
+    import shapely
+
+    for f in userdata.read_boundaries(data_dir):
+        geom = shapely.make_valid(shapely.geometry.shape(f["geometry"]))
+        code = f.get("code")
+        if code and f"iso3166-2:{code}" in b.ids:
+            b.outlines[b.ids[f"iso3166-2:{code}"]] = ("boundary", geom)
+            continue
+        name = f.get("name") or code
+        if not name:
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", normalize_name(name)).strip("-") or "area"
+        pt = geom.point_on_surface()
+        pk = b.add(f"boundary:{slug}", name, "area", f.get("country_code"), None, pt.x, pt.y)
+        b.name(pk, name, core=True)
+        b.outlines[pk] = ("boundary", geom)
+
+
+def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) -> None:
+    import shapely
+
+    con = sqlite3.connect(path)
+    try:
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", b.places)
+        con.executemany(
+            "INSERT INTO names VALUES (?,?,?,?)",
+            sorted((n, f, pk, a) for (n, f, pk), a in b.names.items()),
+        )
+        kinds = {row[0]: (row[3], row[8]) for row in b.places}
+        sugg = {
+            (n, a)
+            for (n, f, pk), a in b.names.items()
+            if f == FORM_EXACT and (kinds[pk][0] != "city" or kinds[pk][1] >= 1000)
+        }
+        con.executemany("INSERT INTO suggest VALUES (?,?)", sorted(sugg))
+        con.executemany(
+            "INSERT INTO grid VALUES (?,?)",
+            sorted(
+                {
+                    (grid_cell(r[6], r[7]), r[0])
+                    for r in b.places
+                    if r[3] in ("city", "custom", "area") and r[6] is not None
+                }
+            ),
+        )
+        rows = []
+        for pk, (src, g) in b.outlines.items():
+            geom = shapely.geometry.shape(g) if isinstance(g, dict) else g
+            gj = g if isinstance(g, dict) else regions_mod.to_geojson(geom)
+            rows.append((pk, src, json.dumps(gj), shapely.to_wkt(geom, rounding_precision=4)))
+        con.executemany("INSERT INTO outlines VALUES (?,?,?,?)", rows)
+        con.executemany("INSERT INTO members VALUES (?,?,?)", b.members)
+        con.executemany(
+            "INSERT INTO demonyms VALUES (?,?,?)", [(n, pk, w) for n, (pk, w) in b.demonyms.items()]
+        )
+        con.execute("CREATE INDEX places_kind ON places(kind)")
+        con.execute("CREATE INDEX names_pk ON names(pk)")
+        meta = {
+            "source_key": sources.source_key(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": f"{seconds:.1f}",
+            "places": str(len(b.places)),
+            "names": str(len(b.names)),
+            "admin1_coverage": f"{cov.ratio:.4f}",
+            "admin1_cities": str(cov.cities),
+            "admin1_covered": str(cov.covered),
+        }
+        con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+        con.commit()
+        con.execute("ANALYZE")
+        con.commit()
+    except sqlite3.Error as err:
+        msg = f"could not write the gazetteer index {path}: {err}"
+        raise GazetteerError(msg) from err
+    finally:
+        con.close()

@@ -80,3 +80,48 @@ def pg_server() -> Iterator[object]:
 def postgis_url(pg_server: object) -> str:
     """A postgresql:// URL whose search_path starts with a fresh, empty schema."""
     return pg_server.fresh_schema_url()  # type: ignore[attr-defined]
+
+
+# --- headless Chromium (issue 5) ------------------------------------------------------------
+# `chromium` launches the Debian chromium through Playwright once per session (never
+# `playwright install`). Without chromium or playwright, browser tests skip with a how-to;
+# with CI=true they fail instead.
+
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A headless Chromium ``Browser`` (Playwright's sync API) shared by the session."""
+    how = "install both with `make sysdeps` (apt-get install chromium) and pip install -e '.[test]'"
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        msg = f"playwright is not installed; {how}"
+        if IN_CI:
+            pytest.fail(f"CI=true requires the browser tests: {msg}")
+        pytest.skip(msg)
+    if not os.access(CHROMIUM, os.X_OK):
+        msg = f"no chromium at {CHROMIUM} (set TRACKER_CHROMIUM); {how}"
+        if IN_CI:
+            pytest.fail(f"CI=true requires the browser tests: {msg}")
+        pytest.skip(msg)
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        except PlaywrightError as err:
+            if IN_CI:
+                pytest.fail(f"CI=true requires the browser tests: chromium failed to start: {err}")
+            pytest.skip(f"chromium failed to start: {err}")
+        yield browser
+        browser.close()

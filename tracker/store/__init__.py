@@ -52,6 +52,9 @@ class EventStore(Protocol):
     def snapshot_id(self) -> str:
         """Return an id of the current state (changes with every revision or link)."""
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one metadata value."""
+
     def count_events(self, *, include_deleted: bool = False) -> int:
         """Return the number of events."""
 
@@ -74,6 +77,7 @@ class EventStore(Protocol):
         report: Report | None = None,
         by: str | None = None,
         reason: str | None = None,
+        preserve: bool = False,
     ) -> list[str]:
         """Add events in one transaction, skipping stored ids; return the ids added."""
 

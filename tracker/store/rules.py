@@ -342,14 +342,20 @@ def citation_report(
     )
 
 
-def stamp_new(ev: Event, *, by: str, at: str, report: Report | None) -> Event:
-    """Return ``ev`` ready to insert: creator, timestamps, revision 1 and report fields set."""
+def stamp_new(
+    ev: Event, *, by: str, at: str, report: Report | None, preserve: bool = False
+) -> Event:
+    """Return ``ev`` ready to insert: creator, timestamps, revision 1 and report fields set.
+
+    With ``preserve`` (an import of exported records) ``revision``, ``deleted`` and the
+    timestamps already on the event are kept.
+    """
     changes: dict[str, Any] = {
         "created_by": ev.created_by or by,
         "created_at": ev.created_at or at,
-        "updated_at": at,
-        "revision": 1,
-        "deleted": False,
+        "updated_at": (ev.updated_at or at) if preserve else at,
+        "revision": max(1, ev.revision) if preserve else 1,
+        "deleted": ev.deleted if preserve else False,
     }
     if report is not None:
         changes["report_id"] = ev.report_id or report.id

@@ -302,6 +302,14 @@ class SQLiteStore(SQLiteExtras):
         links = self._read("SELECT count(*) + count(removed_at) FROM links")[0][0]
         return f"{uid}-r{seq}" + (f"-l{links}" if links else "")
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one metadata value (e.g. what an export was made from)."""
+        if key in ("schema_version", "store_uid"):
+            msg = f"{key} is managed by the store"
+            raise ValidationError(msg, problems=[msg])
+        with self.transaction():
+            self.con.execute("INSERT OR REPLACE INTO tracker_meta VALUES (?, ?)", (key, value))
+
     def count_events(self, *, include_deleted: bool = False) -> int:
         """Return the number of events (live ones unless ``include_deleted``)."""
         where = "" if include_deleted else " WHERE deleted = 0"
@@ -363,6 +371,7 @@ class SQLiteStore(SQLiteExtras):
         report: Report | None = None,
         by: str | None = None,
         reason: str | None = None,
+        preserve: bool = False,
     ) -> list[str]:
         """Add events in one transaction; ids already stored are skipped (idempotent).
 
@@ -377,6 +386,10 @@ class SQLiteStore(SQLiteExtras):
             Who adds them (recorded in each create revision).
         reason
             Why (e.g. ``import events.csv``), recorded in each create revision.
+        preserve
+            Keep ``revision``, ``deleted``, ``created_*`` and ``updated_at`` as given (an
+            import of exported records); the history then starts with one ``import``
+            revision at that number instead of ``create`` at 1.
 
         Returns
         -------
@@ -396,7 +409,7 @@ class SQLiteStore(SQLiteExtras):
         problems: list[str] = []
         seen: set[str] = set()
         for ev in events:
-            ev2 = rules.stamp_new(ev, by=who, at=at, report=report)
+            ev2 = rules.stamp_new(ev, by=who, at=at, report=report, preserve=preserve)
             errs = rules.validate_event(ev2)
             if errs:
                 problems += [f"event {ev.id!r}: {e}" for e in errs]
@@ -413,10 +426,11 @@ class SQLiteStore(SQLiteExtras):
             existing = self._existing_ids([e.id for e in prepared])
             new = [e for e in prepared if e.id not in existing]
             self.con.executemany(_INSERT, (event_to_row(e) for e in new))
+            action = "import" if preserve else "create"
             self.con.executemany(
                 "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by, reason) "
-                "VALUES (?, 1, 'create', ?, ?, ?)",
-                ((e.id, at, who, reason) for e in new),
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                ((e.id, e.revision, action, at, who, reason) for e in new),
             )
         return [e.id for e in new]
 

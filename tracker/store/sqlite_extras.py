@@ -263,9 +263,10 @@ class SQLiteExtras:
             "SELECT e.id, e.revision, r.c, r.lo, r.hi, r.first_action FROM events e LEFT JOIN "
             "(SELECT event_id, count(*) c, min(revision) lo, max(revision) hi, "
             " (SELECT action FROM revisions r2 WHERE r2.event_id = revisions.event_id "
-            "  AND r2.revision = 1) first_action FROM revisions GROUP BY event_id) r "
-            "ON r.event_id = e.id WHERE r.c IS NULL OR r.c != e.revision OR r.lo != 1 "
-            "OR r.hi != e.revision OR r.first_action != 'create' LIMIT 20"
+            "  ORDER BY r2.revision LIMIT 1) first_action FROM revisions GROUP BY event_id) r "
+            "ON r.event_id = e.id WHERE r.c IS NULL "
+            "OR r.hi != e.revision OR r.c != r.hi - r.lo + 1 "
+            "OR NOT (r.first_action = 'create' AND r.lo = 1 OR r.first_action = 'import') LIMIT 20"
         )
         for eid, rev, c, lo, hi, first in rows:
             yield (

@@ -1,0 +1,384 @@
+"""Event files in and out: CSV/GeoJSON import; GeoJSON, CSV, KML and GeoPackage export.
+
+Imports use the store's own validation (:mod:`tracker.store.rules`), report every bad row
+with its line (CSV) or feature number (GeoJSON), and write nothing unless every row is
+valid or ``skip_invalid`` is set. Exports carry every contract field plus the store's
+schema version, tracker's version and a snapshot id. CSV columns are
+``model.EVENT_FIELDS`` (``tags`` as a JSON array), so an exported CSV re-imports
+unchanged. Nothing here imports geopandas: the writers are plain Python.
+Imports: stdlib, tracker.model/errors/store.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from tracker import __version__
+from tracker.errors import ImportFileError, StoreError, ValidationError
+from tracker.model import EVENT_FIELDS, Event, Report, derived_event_id
+from tracker.store import EventStore, open_store, rules
+
+EXPORT_FORMATS = ("geojson", "csv", "kml", "gpkg")
+IMPORT_SUFFIXES = (".csv", ".geojson", ".json")
+# A file needs at least these columns (besides a source column).
+REQUIRED_COLUMNS = ("event_type",)
+SOURCE_COLUMNS = ("report_id", "source_publisher", "source_url")
+CHUNK = 5000
+
+
+@dataclass
+class ImportBatch:
+    """The events read from a file, the citation reports they need, and the bad rows."""
+
+    events: list[Event] = field(default_factory=list)
+    reports: dict[str, Report] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # "line 7: count: ..." per bad row
+    rows: int = 0
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    rows: int
+    added: int
+    already_present: int
+    invalid: int
+    problems: tuple[str, ...] = ()
+
+
+def export_meta(store: EventStore) -> dict[str, Any]:
+    """Return what every export carries: schema version, tracker version, snapshot id."""
+    return {
+        "schema_version": store.schema_version(),
+        "tracker_version": __version__,
+        "snapshot_id": store.snapshot_id(),
+        "store": store.meta().get("store_uid"),
+    }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _finish_record(rec: dict[str, Any], where: str, batch: ImportBatch) -> None:
+    """Turn one flat record into a validated event (or a problem) in ``batch``."""
+    try:
+        ev = rules.event_from_record(rec)
+    except ValidationError as err:
+        batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
+        return
+    report = None
+    if not ev.report_id and (ev.source_publisher or ev.source_url):
+        report = rules.citation_report(
+            publisher=ev.source_publisher, url=ev.source_url, published=ev.source_published
+        )
+        ev = replace(ev, report_id=report.id)
+    if not rec.get("id"):
+        content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
+        ev = replace(ev, id=derived_event_id("import", json.dumps(content, sort_keys=True)))
+    if ev.date_start is not None and ev.date_end is None:
+        ev = replace(ev, date_end=ev.date_start)
+    if ev.date_start is not None and ev.date_precision == "unknown":
+        ev = replace(ev, date_precision="day" if ev.date_start == ev.date_end else "range")
+    errs = rules.validate_event(ev)
+    if errs:
+        batch.problems.append(f"{where}: " + "; ".join(errs))
+        return
+    if report is not None:
+        batch.reports.setdefault(report.id, report)
+    batch.events.append(ev)
+
+
+def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
+    """Read events from CSV text (header = field names; ``#`` lines before it are skipped)."""
+    batch = ImportBatch()
+    lines = _skip_comments(fh)
+    reader = csv.DictReader(lines)
+    header = reader.fieldnames
+    if not header:
+        raise ImportFileError(f"{name}: empty file, expected a header row of field names")
+    _check_columns(header, name)
+    for rec in reader:
+        batch.rows += 1
+        where = f"line {reader.line_num + lines.skipped}"
+        if None in rec:
+            batch.problems.append(f"{where}: {len(rec[None])} more cells than header columns")
+            continue
+        if any(v is None for v in rec.values()):
+            batch.problems.append(f"{where}: fewer cells than header columns")
+            continue
+        _finish_record(dict(rec), where, batch)
+    return batch
+
+
+class _CommentSkipper:
+    """Iterate lines, dropping leading ``#`` comment lines and counting them."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+        self.skipped = 0
+        self.started = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.fh:
+            if not self.started:
+                if line.startswith("#"):
+                    self.skipped += 1
+                    continue
+                self.started = True
+            yield line
+
+
+def _skip_comments(fh: IO[str]) -> _CommentSkipper:
+    return _CommentSkipper(fh)
+
+
+def _check_columns(header: Iterable[str], name: str) -> None:
+    cols = list(header)
+    known = set(EVENT_FIELDS)
+    problems = []
+    extra = [c for c in cols if c not in known]
+    if extra:
+        problems.append(f"unknown column(s) {', '.join(map(repr, extra))}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
+    if not any(c in cols for c in SOURCE_COLUMNS):
+        missing.append(" or ".join(SOURCE_COLUMNS))
+    if ("lon" in cols) != ("lat" in cols):
+        missing.append("lat" if "lon" in cols else "lon")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    dup = rules.dedupe_ids(cols)
+    if dup:
+        problems.append(f"repeated column(s) {', '.join(dup)}")
+    if problems:
+        msg = f"{name}: " + "; ".join(problems) + f". Valid columns: {', '.join(EVENT_FIELDS)}"
+        raise ImportFileError(msg, problems=problems)
+
+
+def read_geojson(data: Any, *, name: str = "GeoJSON") -> ImportBatch:
+    """Read events from a GeoJSON FeatureCollection of Point (or null-geometry) features."""
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ImportFileError(f"{name}: expected a GeoJSON FeatureCollection")
+    feats = data.get("features")
+    if not isinstance(feats, list):
+        raise ImportFileError(f"{name}: 'features' must be a list")
+    batch = ImportBatch()
+    for i, feat in enumerate(feats, start=1):
+        batch.rows += 1
+        where = f"feature {i}"
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            batch.problems.append(f"{where}: not a GeoJSON Feature")
+            continue
+        props = feat.get("properties") or {}
+        if not isinstance(props, dict):
+            batch.problems.append(f"{where}: properties must be an object")
+            continue
+        rec = {k: v for k, v in props.items() if k not in ("lon", "lat")}
+        geom = feat.get("geometry")
+        if geom is not None:
+            coords = geom.get("coordinates") if isinstance(geom, dict) else None
+            if (
+                not isinstance(geom, dict)
+                or geom.get("type") != "Point"
+                or not isinstance(coords, list)
+                or len(coords) < 2
+            ):
+                batch.problems.append(f"{where}: geometry must be a Point [lon, lat] or null")
+                continue
+            rec["lon"], rec["lat"] = coords[0], coords[1]
+        if "id" not in rec and feat.get("id") is not None:
+            rec["id"] = str(feat["id"])
+        _finish_record(rec, where, batch)
+    return batch
+
+
+def read_events_file(path: str | Path) -> ImportBatch:
+    """Read an events file by suffix: ``.csv``, ``.geojson`` or ``.json`` (GeoJSON)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise ImportFileError(f"{p}: unsupported file type; give a .csv or .geojson file")
+    try:
+        if suffix == ".csv":
+            with open(p, encoding="utf-8-sig", newline="") as fh:
+                return read_csv(fh, name=str(p))
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ImportFileError(f"{p}: file not found") from err
+    except UnicodeDecodeError as err:
+        raise ImportFileError(f"{p}: not UTF-8 text ({err.reason})") from err
+    except json.JSONDecodeError as err:
+        raise ImportFileError(f"{p}: not valid JSON (line {err.lineno}: {err.msg})") from err
+    except csv.Error as err:
+        raise ImportFileError(f"{p}: broken CSV ({err})") from err
+    return read_geojson(data, name=str(p))
+
+
+def import_events(
+    store: EventStore,
+    batch: ImportBatch,
+    *,
+    by: str | None = None,
+    reason: str | None = None,
+    skip_invalid: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Write a read batch in one transaction (nothing at all if a row is bad, unless skipping).
+
+    Raises :class:`ImportFileError` listing every bad row when ``skip_invalid`` is false.
+    """
+    if batch.problems and not skip_invalid:
+        n = len(batch.problems)
+        shown = "\n  ".join(batch.problems[:50])
+        more = f"\n  ... and {n - 50} more" if n > 50 else ""
+        msg = (
+            f"{n} bad row(s) of {batch.rows}; nothing was imported "
+            f"(fix them, or pass --skip-invalid to import the rest):\n  {shown}{more}"
+        )
+        raise ImportFileError(msg, problems=batch.problems)
+    added = 0
+    with store.transaction():
+        for rep in batch.reports.values():
+            store.add_report(rep)
+        for i in range(0, len(batch.events), CHUNK):
+            chunk = batch.events[i : i + CHUNK]
+            added += len(store.add_events(chunk, by=by, reason=reason, preserve=True))
+            if on_progress:
+                on_progress(len(chunk))
+    return ImportResult(
+        rows=batch.rows,
+        added=added,
+        already_present=len(batch.events) - added,
+        invalid=len(batch.problems),
+        problems=tuple(batch.problems),
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _props(ev: Event) -> dict[str, Any]:
+    d = ev.to_dict()
+    return {k: d[k] for k in EVENT_FIELDS if k not in ("lon", "lat")}
+
+
+def events_to_geojson(events: Iterable[Event], meta: dict[str, Any]) -> dict[str, Any]:
+    """Return an RFC 7946 FeatureCollection ([lon, lat] points; null geometry when unknown)."""
+    feats = [
+        {
+            "type": "Feature",
+            "id": ev.id,
+            "geometry": (
+                {"type": "Point", "coordinates": [ev.lon, ev.lat]} if ev.has_geometry else None
+            ),
+            "properties": _props(ev),
+        }
+        for ev in events
+    ]
+    return {"type": "FeatureCollection", "tracker": meta, "features": feats}
+
+
+def write_geojson(events: Iterable[Event], fh: IO[str], meta: dict[str, Any]) -> int:
+    """Write a GeoJSON FeatureCollection; return the number of features."""
+    doc = events_to_geojson(events, meta)
+    json.dump(doc, fh, ensure_ascii=False, allow_nan=False)
+    fh.write("\n")
+    return len(doc["features"])
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a CSV cell: '' for None, JSON for lists, ISO for dates, 1/0 for booleans."""
+    v = rules.jsonable(value)
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v
+
+
+def write_csv(events: Iterable[Event], fh: IO[str], meta: dict[str, Any] | None) -> int:
+    """Write CSV (one ``#`` metadata line when ``meta`` is given, then the header); return rows."""
+    if meta:
+        fh.write("# tracker export " + json.dumps(meta, sort_keys=True) + "\n")
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(EVENT_FIELDS)
+    n = 0
+    for ev in events:
+        w.writerow([csv_cell(getattr(ev, k)) for k in EVENT_FIELDS])
+        n += 1
+    return n
+
+
+def write_kml(events: Iterable[Event], fh: IO[str], meta: dict[str, Any]) -> int:
+    """Write KML 2.2: one Placemark per event with every field as ExtendedData."""
+    fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    fh.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
+    fh.write(f"<name>{escape('tracker events')}</name>\n<ExtendedData>")
+    for k, v in meta.items():
+        fh.write(f'<Data name="{escape(str(k))}"><value>{escape(str(v))}</value></Data>')
+    fh.write("</ExtendedData>\n")
+    n = 0
+    for ev in events:
+        fh.write(f"<Placemark id={_attr(ev.id)}><name>{escape(ev.id)}</name><ExtendedData>")
+        for k in EVENT_FIELDS:
+            if k in ("lon", "lat"):
+                continue
+            v = csv_cell(getattr(ev, k))
+            fh.write(f'<Data name="{k}"><value>{escape(str(v))}</value></Data>')
+        fh.write("</ExtendedData>")
+        if ev.has_geometry:
+            fh.write(f"<Point><coordinates>{ev.lon!r},{ev.lat!r}</coordinates></Point>")
+        fh.write("</Placemark>\n")
+        n += 1
+    fh.write("</Document></kml>\n")
+    return n
+
+
+def _attr(value: str) -> str:
+    return '"' + escape(value, {'"': "&quot;"}) + '"'
+
+
+def write_gpkg(store: EventStore, events: list[Event], dest: Path, meta: dict[str, Any]) -> int:
+    """Write a new tracker store (a GeoPackage) holding these events and their reports."""
+    if dest.exists():
+        raise StoreError(f"{dest} exists; choose a new file name for the GeoPackage export")
+    with open_store(dest, create=True) as out, out.transaction():
+        for rid in sorted({e.report_id for e in events if e.report_id}):
+            rep = store.get_report(rid)
+            if rep is not None:
+                out.add_report(rep)
+        out.add_events(events, reason=f"export of {meta.get('snapshot_id')}", preserve=True)
+        for k, v in meta.items():
+            out.set_meta(f"export_{k}", str(v))
+    return len(events)
+
+
+def export_events(
+    store: EventStore, events: list[Event], fmt: str, out: str | Path | None, fh: IO[str] | None
+) -> int:
+    """Write events in ``fmt`` to ``out`` (or to ``fh`` for text formats); return the count."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(f"unknown export format {fmt!r}; valid: {', '.join(EXPORT_FORMATS)}")
+    meta = export_meta(store)
+    if fmt == "gpkg":
+        if out is None:
+            raise ValidationError("--format gpkg needs -o FILE.gpkg")
+        return write_gpkg(store, events, Path(out), meta)
+    writer = {"geojson": write_geojson, "csv": write_csv, "kml": write_kml}[fmt]
+    if out is None:
+        assert fh is not None
+        return writer(events, fh, meta)
+    path = Path(out)
+    tmp = path.with_name(path.name + ".partial")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        n = writer(events, f, meta)
+    tmp.replace(path)
+    return n

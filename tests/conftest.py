@@ -12,6 +12,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Property-based tests (issue 7): examples per property; TRACKER_HYPOTHESIS_LONG=1 (the bench/long
+# mode) raises it to 100,000. Use as @settings(max_examples=PROPERTY_EXAMPLES, deadline=None).
+PROPERTY_EXAMPLES = (
+    100_000 if os.environ.get("TRACKER_HYPOTHESIS_LONG", "") not in ("", "0") else 1_000
+)
 
 
 @pytest.fixture()

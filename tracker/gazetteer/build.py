@@ -15,11 +15,12 @@ import logging
 import math
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ CREATE TABLE outlines(pk INTEGER PRIMARY KEY, source TEXT NOT NULL, geojson TEXT
   wkt TEXT NOT NULL);
 CREATE TABLE members(pk INTEGER NOT NULL, admin1_code TEXT, country_code TEXT);
 CREATE TABLE demonyms(norm TEXT PRIMARY KEY, pk INTEGER NOT NULL, word TEXT NOT NULL);
+CREATE TABLE gnmap(country_code TEXT NOT NULL, gn_admin1 TEXT NOT NULL, iso TEXT NOT NULL,
+  PRIMARY KEY(country_code, gn_admin1)) WITHOUT ROWID;
 """
 
 FORM_EXACT = 0  # the name as written (normalized)
@@ -73,14 +76,21 @@ def grid_cell(lon: float, lat: float) -> int:
     return (math.floor(lat) + 90) * 360 + (math.floor(lon) + 180) % 360
 
 
-def index_key(data_dir: Path) -> str:
-    """Return the key the index file is named after (sources + user additions)."""
-    return f"{sources.source_key()}-{userdata.user_key(data_dir)}"
+def base_path(cache_dir: Path) -> Path:
+    """Return the path of the index built from the installed packages alone."""
+    return cache_dir / f"gazetteer-{sources.source_key()}.sqlite"
 
 
 def index_path(cache_dir: Path, data_dir: Path) -> Path:
-    """Return the path of the index for the current sources and user data."""
-    return cache_dir / f"gazetteer-{index_key(data_dir)}.sqlite"
+    """Return the path of the index for the current sources and user data.
+
+    Without user additions this is the shared base index; with them, a copy of the base
+    index with the additions applied, named after both fingerprints.
+    """
+    ukey = userdata.user_key(data_dir)
+    if not ukey:
+        return base_path(cache_dir)
+    return cache_dir / f"gazetteer-{sources.source_key()}-{ukey}.sqlite"
 
 
 @dataclass
@@ -91,6 +101,7 @@ class _Builder:
     outlines: dict[int, tuple[str, Any]] = field(default_factory=dict)
     members: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     demonyms: dict[str, tuple[int, str]] = field(default_factory=dict)
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -116,15 +127,24 @@ class _Builder:
         return pk
 
     def name(self, pk: int, alias: str, *, core: bool = False, demote: bool = False) -> None:
-        alias = alias.strip()
-        norm = normalize_name(alias)
-        if len(norm) < 2 or len(alias) > 120:
-            return
-        self.names.setdefault((norm, FORM_CORE if demote else FORM_EXACT, pk), alias)
-        if core:
-            c, _ = core_name(norm)
-            if c != norm and len(c) >= 2:
-                self.names.setdefault((c, FORM_CORE, pk), alias)
+        for norm, form, alias_ in name_keys(alias, core=core, demote=demote):
+            self.names.setdefault((norm, form, pk), alias_)
+
+
+def name_keys(
+    alias: str, *, core: bool = False, demote: bool = False
+) -> list[tuple[str, int, str]]:
+    """Return the ``(norm, form, alias)`` keys a name is indexed under."""
+    alias = alias.strip()
+    norm = normalize_name(alias)
+    if len(norm) < 2 or len(alias) > 120:
+        return []
+    out = [(norm, FORM_CORE if demote else FORM_EXACT, alias)]
+    if core:
+        c, _ = core_name(norm)
+        if c != norm and len(c) >= 2:
+            out.append((c, FORM_CORE, alias))
+    return out
 
 
 def _city_names(b: _Builder, pk: int, c: sources.City) -> None:
@@ -178,40 +198,65 @@ def _add_continents(b: _Builder, countries: dict[str, dict[str, Any]]) -> None:
 def build_index(cache_dir: Path, data_dir: Path, *, force: bool = False) -> Path:
     """Build the index for the current sources unless it exists; return its path.
 
+    The base index (installed packages) is built once and shared; user additions are
+    applied to a copy of it. Each file is written to a temporary name and renamed.
+
     Raises
     ------
     GazetteerError
         When a source or a user file cannot be read (the existing index is kept).
     """
+    from tracker.gazetteer import overlay
+
     cache_dir.mkdir(parents=True, exist_ok=True)
+    base = base_path(cache_dir)
     target = index_path(cache_dir, data_dir)
     with (cache_dir / "gazetteer.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if target.exists() and not force:
-            return target
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".gazetteer-", suffix=".tmp")
-        os.close(fd)
-        try:
-            _build_into(Path(tmp), data_dir)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        for old in cache_dir.glob("gazetteer-*.sqlite"):
-            if old != target:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        if force or not base.exists():
+            _atomic(base, _build_into)
+            _cleanup(cache_dir)
+        if target != base and (force or not target.exists()):
+
+            def apply(tmp: Path) -> None:
+                shutil.copyfile(base, tmp)
+                overlay.apply_user_data(tmp, data_dir)
+
+            _atomic(target, apply)
     return target
 
 
-def _build_into(path: Path, data_dir: Path) -> None:
+def _atomic(target: Path, write: Callable[[Path], None]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".gazetteer-", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _cleanup(cache_dir: Path) -> None:
+    """Remove indexes of other source versions, and user variants unused for a day."""
+    key = sources.source_key()
+    now = time.time()
+    for old in cache_dir.glob("gazetteer-*.sqlite"):
+        parts = old.stem.split("-")
+        stale = parts[1] != key or (len(parts) > 2 and now - old.stat().st_atime > 86400)
+        if stale:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+def _build_into(path: Path) -> None:
     t0 = time.perf_counter()
     b = _Builder()
     _add_continents(b, _add_countries(b))
     subs = sources.load_subdivisions()
     cities = sources.load_cities()
-    dump_rows = [r for p in userdata.dump_paths(data_dir) for r in userdata.iter_dump(p)]
     mapping = admin1_mod.infer_all(cities, subs)
     codes = [mapping.get(c.country_code, {}).get(c.gn_admin1) for c in cities]
     cov = admin1_mod.coverage(cities, subs, codes)
@@ -230,8 +275,7 @@ def _build_into(path: Path, data_dir: Path) -> None:
             c.population, c.geonameid,
         )  # fmt: skip
         _city_names(b, pk, c)
-    _add_dump_rows(b, dump_rows, mapping)
-    _add_custom(b, data_dir, cities, codes)
+    b.mapping = mapping
     exonyms = sources.load_table("exonyms.json")["aliases"]
     for pid, names in exonyms.items():
         if pid in b.ids:
@@ -239,7 +283,6 @@ def _build_into(path: Path, data_dir: Path) -> None:
                 b.name(b.ids[pid], n, core=True)
     _add_outlines(b, a1_points)
     _add_macro_regions(b)
-    _add_boundaries(b, data_dir)
     for word, pid in sources.load_table("demonyms.json")["demonyms"].items():
         if pid in b.ids:
             b.demonyms[normalize_name(word)] = (b.ids[pid], word)
@@ -288,50 +331,6 @@ def _add_subdivisions(
                 b.name(pk, alias, core=True, demote=n in city_names)
 
 
-def _add_dump_rows(
-    b: _Builder, rows: Iterable[sources.City], mapping: dict[str, dict[str, str]]
-) -> None:
-    for r in rows:
-        code = mapping.get(r.country_code, {}).get(r.gn_admin1)
-        if r.feature_code in ("ADM1", "ADM1H") and code and f"iso3166-2:{code}" in b.ids:
-            pk = b.ids[f"iso3166-2:{code}"]
-            for a in (r.name, *r.alternatenames):
-                b.name(pk, a, core=True)
-            continue
-        if r.feature_code in ("PCLI", "PCLD", "PCLS") and f"country:{r.country_code}" in b.ids:
-            pk = b.ids[f"country:{r.country_code}"]
-            for a in (r.name, *r.alternatenames):
-                b.name(pk, a)
-            continue
-        kind = "city" if r.feature_class == "P" else "area"
-        pk = b.add(
-            f"geonames:{r.geonameid}", r.name, kind, r.country_code or None, code, r.lon, r.lat,
-            r.population, r.geonameid, r.feature_code,
-        )  # fmt: skip
-        _city_names(b, pk, r)
-
-
-def _add_custom(
-    b: _Builder, data_dir: Path, cities: list[sources.City], codes: list[str | None]
-) -> None:
-    places = userdata.read_custom_places(data_dir)
-    if not places:
-        return
-    import numpy as np
-
-    lon = np.array([c.lon for c in cities])
-    lat = np.array([c.lat for c in cities])
-    for p in places:
-        d = (lon - p["lon"]) ** 2 * math.cos(math.radians(p["lat"])) ** 2 + (lat - p["lat"]) ** 2
-        near = int(np.argmin(d))
-        cc = p.get("country_code") or cities[near].country_code
-        a1 = codes[near] if cities[near].country_code == cc else None
-        pk = b.add(f"custom:{p['n']}", p["name"], "custom", cc, a1, p["lon"], p["lat"])
-        b.name(pk, p["name"])
-        for a in p.get("aliases") or []:
-            b.name(pk, a)
-
-
 def _add_outlines(b: _Builder, a1_points: dict[str, list[tuple[float, float]]]) -> None:
     for code, pts in a1_points.items():
         pk = b.ids.get(f"iso3166-2:{code}")
@@ -374,25 +373,6 @@ def _add_macro_regions(b: _Builder) -> None:
             b.outlines[pk] = ("derived", outline)
 
 
-def _add_boundaries(b: _Builder, data_dir: Path) -> None:
-    import shapely
-
-    for f in userdata.read_boundaries(data_dir):
-        geom = shapely.make_valid(shapely.geometry.shape(f["geometry"]))
-        code = f.get("code")
-        if code and f"iso3166-2:{code}" in b.ids:
-            b.outlines[b.ids[f"iso3166-2:{code}"]] = ("boundary", geom)
-            continue
-        name = f.get("name") or code
-        if not name:
-            continue
-        slug = re.sub(r"[^a-z0-9]+", "-", normalize_name(name)).strip("-") or "area"
-        pt = geom.point_on_surface()
-        pk = b.add(f"boundary:{slug}", name, "area", f.get("country_code"), None, pt.x, pt.y)
-        b.name(pk, name, core=True)
-        b.outlines[pk] = ("boundary", geom)
-
-
 def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) -> None:
     import shapely
 
@@ -430,6 +410,10 @@ def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) ->
         con.executemany("INSERT INTO members VALUES (?,?,?)", b.members)
         con.executemany(
             "INSERT INTO demonyms VALUES (?,?,?)", [(n, pk, w) for n, (pk, w) in b.demonyms.items()]
+        )
+        con.executemany(
+            "INSERT INTO gnmap VALUES (?,?,?)",
+            [(cc, gn, iso) for cc, m in b.mapping.items() for gn, iso in m.items()],
         )
         con.execute("CREATE INDEX places_kind ON places(kind)")
         con.execute("CREATE INDEX names_pk ON names(pk)")

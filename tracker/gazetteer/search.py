@@ -362,6 +362,42 @@ class Gazetteer:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def admin1_codes(self) -> frozenset[str]:
+        """Return every ISO 3166-2 code the gazetteer knows (all levels)."""
+        rows = self._con.execute("SELECT substr(id, 11) FROM places WHERE id LIKE 'iso3166-2:%'")
+        return frozenset(r[0] for r in rows)
+
+    def list_regions(self, kind: str, *, country: str | None = None) -> list[dict[str, Any]]:
+        """Return regions of one kind as rows: id, name, kind, country, members, outline source."""
+        cc = self.check_country(country)
+        sql = (
+            "SELECT p.pk, p.id, p.name, p.kind, p.country_code, o.source FROM places p "
+            "LEFT JOIN outlines o ON o.pk = p.pk WHERE p.kind = ?"
+        )
+        args: list[Any] = [kind]
+        if cc:
+            sql += " AND p.country_code = ?"
+            args.append(cc)
+        out = []
+        for pk, pid, name, k, c, src in self._con.execute(sql + " ORDER BY p.id", args):
+            members = [
+                m[0] or m[1]
+                for m in self._con.execute(
+                    "SELECT admin1_code, country_code FROM members WHERE pk = ?", (pk,)
+                )
+            ]
+            out.append(
+                {
+                    "id": pid,
+                    "name": name,
+                    "kind": k,
+                    "country_code": c,
+                    "members": members,
+                    "outline": src,
+                }
+            )
+        return out
+
     def region(self, name_or_code: str) -> RegionFilter:
         """Resolve a ``--region`` value (admin1 name or code, macro-region, country, area).
 

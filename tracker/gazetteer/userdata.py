@@ -36,8 +36,9 @@ GEONAMES_COLUMNS = 19
 
 
 def user_key(data_dir: Path) -> str:
-    """Return a fingerprint of the user's additions (names, sizes, modification times)."""
+    """Return a fingerprint of the user's additions (names, sizes, mtimes); "" when none."""
     h = hashlib.sha256()
+    seen = False
     paths = [data_dir / CUSTOM_FILE]
     for sub in (DUMPS_DIR, BOUNDARIES_DIR):
         d = data_dir / sub
@@ -46,8 +47,9 @@ def user_key(data_dir: Path) -> str:
     for p in paths:
         with contextlib.suppress(FileNotFoundError):
             st = p.stat()
+            seen = True
             h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return h.hexdigest()[:16]
+    return h.hexdigest()[:16] if seen else ""
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -30,18 +30,24 @@ from tracker.errors import (
 from tracker.model import Event, EventFilter, RegionFilter, Report, report_id_for
 from tracker.store import EventStore, open_store, rules
 
-STORE_BACKENDS = ["sqlite"]
+STORE_BACKENDS = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
 
 
-def make_store(backend: str, tmp_path: Path, name: str = "t.gpkg") -> EventStore:
+def make_store(
+    backend: str, tmp_path: Path, name: str = "t.gpkg", pg_url: str | None = None
+) -> EventStore:
     if backend == "sqlite":
         return open_store(tmp_path / name, create=True)
+    if backend == "postgis":  # pg_url: a fresh schema from the postgis_url fixture
+        assert pg_url is not None
+        return open_store(pg_url, create=True)
     raise AssertionError(backend)  # pragma: no cover
 
 
 @pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    st = make_store(request.param, tmp_path)
+    pg_url = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
+    st = make_store(request.param, tmp_path, pg_url=pg_url)
     yield st
     st.close()
 

@@ -1,0 +1,628 @@
+"""The team event store: PostgreSQL 15 + PostGIS 3, the same records and results as SQLite.
+
+Open with :func:`tracker.store.open_store` and a ``postgresql://`` URL (libpq options and
+``PG*`` variables pass through; see :mod:`tracker.store.pg_conn`). Every write is one
+transaction; ids are the same opaque strings as on SQLite; edits, deletes and restores
+add revisions, and an edit racing another is caught by a revision check under a row lock.
+Backend-neutral rules come from :mod:`tracker.store.rules`, query refinement from
+:mod:`tracker.store.pgquery`. Imports: psycopg, stdlib, tracker.model/errors/settings,
+tracker.store.*.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from tracker.errors import (
+    ConflictError,
+    ConnectionFailedError,
+    EventNotFoundError,
+    NotATrackerStoreError,
+    SchemaTooNewError,
+    StoreBusyError,
+    StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
+    ValidationError,
+)
+from tracker.model import Event, EventFilter, Report, Revision
+from tracker.store import pg_schema, rules
+from tracker.store.pg_conn import check_postgis, connect, redact_url
+from tracker.store.pgquery import ORDER_SQL, plan_filter
+from tracker.store.postgis_extras import PostGISExtras
+
+logger = logging.getLogger(__name__)
+
+EVENT_COLS = tuple(f.name for f in fields(Event))
+_SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
+_COLS = ", ".join(EVENT_COLS)
+_INSERT = (
+    f"INSERT INTO events ({_COLS}) VALUES ({', '.join('%s' for _ in EVENT_COLS)}) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+_UPDATE = (
+    "UPDATE events SET "
+    + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")
+    + " WHERE id = %s AND revision = %s"
+)
+_I_TAGS = EVENT_COLS.index("tags")
+_REPORT_COLS = (
+    "id, text, title, publisher, url, published, retrieved, language, body_end, "
+    "source_path, ingested_at"
+)
+COPY_THRESHOLD = 200  # more events than this in one add go through COPY
+_NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
+
+
+def row_to_event(row: Sequence[Any]) -> Event:
+    """Return the :class:`Event` of a row selected in ``EVENT_COLS`` order."""
+    vals = list(row)
+    t = vals[_I_TAGS]
+    vals[_I_TAGS] = tuple(t) if t else ()
+    return Event(*vals)
+
+
+def event_params(ev: Event) -> list[Any]:
+    """Return the INSERT parameters of ``ev`` in ``EVENT_COLS`` order."""
+    vals: list[Any] = [getattr(ev, c) for c in EVENT_COLS]
+    vals[_I_TAGS] = Jsonb(list(ev.tags))
+    return vals
+
+
+def _has_nul(ev: Event) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in (getattr(ev, c) for c in EVENT_COLS))
+
+
+def translate_error(err: psycopg.Error, location: str) -> StoreError:
+    """Return the typed store error for a server error (privilege, disk, lock, link lost)."""
+    where = redact_url(location)
+    first = str(err).strip().split("\n")[0]
+    if isinstance(
+        err, psycopg.errors.InsufficientPrivilege | psycopg.errors.ReadOnlySqlTransaction
+    ):
+        return StoreReadOnlyError(
+            f"{where}: not allowed ({first}); this user may only read, or needs the writer "
+            "grants in docs/postgis.md"
+        )
+    if isinstance(err, psycopg.errors.DiskFull | psycopg.errors.OutOfMemory):
+        return StoreFullError(f"{where}: the server is out of space ({first}); nothing was written")
+    if isinstance(
+        err,
+        psycopg.errors.DeadlockDetected
+        | psycopg.errors.LockNotAvailable
+        | psycopg.errors.SerializationFailure
+        | psycopg.errors.QueryCanceled,
+    ):
+        return StoreBusyError(f"{where}: another writer held the store too long ({first}); retry")
+    if isinstance(
+        err, psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter
+    ):
+        return StoreError(f"{where}: {first}. {_NUL_MSG}")
+    if isinstance(err, psycopg.OperationalError):
+        return ConnectionFailedError(f"{where}: lost the connection to the server ({first}); retry")
+    return StoreError(f"{where}: {first}")
+
+
+class PostGISStore(PostGISExtras):
+    """An event store in a PostgreSQL + PostGIS database; use :func:`open_postgis`."""
+
+    backend = "postgis"
+
+    def __init__(self, url: str, *, create: bool = False) -> None:
+        self.location = url
+        self.display = redact_url(url)
+        self._depth = 0
+        self.con = connect(url, autocommit=True)
+        try:
+            self._setup(create)
+        except BaseException:
+            self.con.close()
+            raise
+
+    # ------------------------------------------------------------------ opening
+    def _setup(self, create: bool) -> None:
+        try:
+            self.postgis_version = check_postgis(self.con, self.location, create=create)
+            version = self._read_version()
+            if version is None and not create:
+                msg = (
+                    f"no tracker store in {self.display} (schema "
+                    f"{self._current_schema()!r}): create one with `tracker init --store URL` "
+                    "or add events with `tracker add`"
+                )
+                raise StoreError(msg)
+            if version is not None and version > pg_schema.LATEST:
+                msg = (
+                    f"{self.display} has schema version {version}, newer than this tracker's "
+                    f"{pg_schema.LATEST}: upgrade tracker to use it"
+                )
+                raise SchemaTooNewError(msg)
+            if version is None or version < pg_schema.LATEST:
+                self._migrate()
+        except psycopg.Error as err:
+            raise translate_error(err, self.location) from None
+
+    def _current_schema(self) -> str:
+        row = self.con.execute("SELECT current_schema()").fetchone()
+        return str(row[0]) if row and row[0] else "(none)"
+
+    def _has_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_name = %s",
+            (name,),
+        ).fetchone()
+        return row is not None
+
+    def _read_version(self) -> int | None:
+        if not self._has_table("tracker_meta"):
+            return None
+        row = self.con.execute(
+            "SELECT value FROM tracker_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            self.con.execute("SELECT pg_advisory_xact_lock(%s)", (pg_schema.MIGRATION_LOCK_KEY,))
+            current = self._read_version() or 0  # another process may have migrated
+            if current == 0 and self._has_table("events"):
+                msg = (
+                    f"{self.display} already has an `events` table that is not a tracker store "
+                    f"(schema {self._current_schema()!r}); use another database, or another "
+                    "schema with ?options=-csearch_path%3DNAME"
+                )
+                raise NotATrackerStoreError(msg)
+            for number, name, ddl in pg_schema.MIGRATIONS:
+                if number <= current:
+                    continue
+                self.con.execute(ddl)  # our own constant DDL
+                if number == 1:
+                    self._meta_init()
+                self.con.execute(
+                    "INSERT INTO tracker_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                    (number, name, rules.now_iso()),
+                )
+                self.con.execute(
+                    "INSERT INTO tracker_meta VALUES ('schema_version', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(number),),
+                )
+
+    def _meta_init(self) -> None:
+        from tracker import __version__
+
+        with self.con.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO tracker_meta VALUES (%s, %s)",
+                [
+                    ("store_uid", secrets.token_hex(8)),
+                    ("created_at", rules.now_iso()),
+                    ("created_by_version", __version__),
+                ],
+            )
+
+    # ------------------------------------------------------------------ basics
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+    def __enter__(self) -> PostGISStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one transaction (nested calls join the outer one)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.con.transaction():
+                yield
+        except psycopg.Error as err:
+            raise translate_error(err, self.location) from None
+        finally:
+            self._depth = 0
+
+    def _read(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self.con.execute(query, params).fetchall()
+        except psycopg.Error as err:
+            raise translate_error(err, self.location) from None
+
+    def schema_version(self) -> int:
+        """Return the store's schema version (the highest applied migration)."""
+        return self._read_version() or 0
+
+    def meta(self) -> dict[str, str]:
+        """Return the store's metadata (schema_version, store_uid, created_at, ...)."""
+        return dict(self._read("SELECT key, value FROM tracker_meta"))
+
+    def snapshot_id(self) -> str:
+        """Return an id of the store's current state: ``<store uid>-r<last revision seq>``."""
+        uid = self.meta().get("store_uid", "0")
+        seq = self._read("SELECT coalesce(max(seq), 0) FROM revisions")[0][0]
+        links = self._read("SELECT count(*) + count(removed_at) FROM links")[0][0]
+        return f"{uid}-r{seq}" + (f"-l{links}" if links else "")
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one metadata value (e.g. what an export was made from)."""
+        if key in ("schema_version", "store_uid"):
+            msg = f"{key} is managed by the store"
+            raise ValidationError(msg, problems=[msg])
+        with self.transaction():
+            self.con.execute(
+                "INSERT INTO tracker_meta VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def count_events(self, *, include_deleted: bool = False) -> int:
+        """Return the number of events (live ones unless ``include_deleted``)."""
+        where = "" if include_deleted else " WHERE NOT deleted"
+        return int(self._read(f"SELECT count(*) FROM events{where}")[0][0])
+
+    # ------------------------------------------------------------------ reports
+    def add_report(self, report: Report) -> bool:
+        """Store a report unless its id is already there; return True when it was added."""
+        rules.check_report(report)
+        if "\x00" in report.text:
+            msg = f"report {report.id[:12]}: {_NUL_MSG}"
+            raise ValidationError(msg, problems=[msg])
+        with self.transaction():
+            cur = self.con.execute(
+                "INSERT INTO reports (id, title, publisher, url, published, retrieved, language, "
+                "body_end, source_path, ingested_at, text) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
+                (
+                    report.id,
+                    report.title,
+                    report.publisher,
+                    report.url,
+                    report.published,
+                    report.retrieved,
+                    report.language,
+                    report.body_end,
+                    report.source_path,
+                    report.ingested_at or rules.now_iso(),
+                    report.text,
+                ),
+            )
+            return cur.rowcount > 0
+
+    def get_report(self, report_id: str) -> Report | None:
+        """Return the report with this id, or None."""
+        rows = self._read(f"SELECT {_REPORT_COLS} FROM reports WHERE id = %s", (report_id,))
+        return Report(*rows[0]) if rows else None
+
+    def find_report(self, *, url: str) -> Report | None:
+        """Return the earliest stored report with this URL (full texts before citations)."""
+        rows = self._read(
+            f"SELECT {_REPORT_COLS} FROM reports WHERE url = %s "
+            "ORDER BY starts_with(text, 'source: '), ingested_at COLLATE \"C\", id LIMIT 1",
+            (url,),
+        )
+        return Report(*rows[0]) if rows else None
+
+    def list_reports(self) -> list[Report]:
+        """Return every report, oldest first."""
+        rows = self._read(
+            f'SELECT {_REPORT_COLS} FROM reports ORDER BY ingested_at COLLATE "C", id'
+        )
+        return [Report(*r) for r in rows]
+
+    # ------------------------------------------------------------------ events
+    def add_events(
+        self,
+        events: Iterable[Event],
+        *,
+        report: Report | None = None,
+        by: str | None = None,
+        reason: str | None = None,
+        preserve: bool = False,
+    ) -> list[str]:
+        """Add events in one transaction; ids already stored are skipped (idempotent).
+
+        Same contract as :meth:`tracker.store.sqlite.SQLiteStore.add_events`. Concurrent
+        writers adding the same id are resolved by the primary key: exactly one adds it,
+        the others skip it. More than ``COPY_THRESHOLD`` events go through ``COPY``.
+
+        Raises
+        ------
+        ValidationError
+            Any event is invalid: nothing is written; ``problems`` lists every problem.
+        """
+        from tracker.settings import current_user
+
+        who = by or current_user()
+        at = rules.now_iso()
+        prepared: list[Event] = []
+        problems: list[str] = []
+        seen: set[str] = set()
+        for ev in events:
+            ev2 = rules.stamp_new(ev, by=who, at=at, report=report, preserve=preserve)
+            errs = rules.validate_event(ev2)
+            if not errs and _has_nul(ev2):
+                errs = [_NUL_MSG]
+            if errs:
+                problems += [f"event {ev.id!r}: {e}" for e in errs]
+                continue
+            if ev2.id in seen:
+                continue
+            seen.add(ev2.id)
+            prepared.append(ev2)
+        if problems:
+            raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
+        action = "import" if preserve else "create"
+        with self.transaction():
+            if report is not None:
+                self.add_report(report)
+            if len(prepared) > COPY_THRESHOLD:
+                added = self._copy_events(prepared)
+            else:
+                added = self._insert_events(prepared)
+            new = [e for e in prepared if e.id in added]
+            rows = [(e.id, e.revision, action, at, who, reason) for e in new]
+            if len(rows) > COPY_THRESHOLD:
+                with (
+                    self.con.cursor() as cur,
+                    cur.copy(
+                        "COPY revisions (event_id, revision, action, changed_at, changed_by, reason) "
+                        "FROM STDIN"
+                    ) as cp,
+                ):
+                    for r in rows:
+                        cp.write_row(r)
+            elif rows:
+                with self.con.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO revisions (event_id, revision, action, changed_at, "
+                        "changed_by, reason) VALUES (%s, %s, %s, %s, %s, %s)",
+                        rows,
+                    )
+        return [e.id for e in new]
+
+    def _insert_events(self, events: Sequence[Event]) -> set[str]:
+        added: set[str] = set()
+        if not events:
+            return added
+        with self.con.cursor() as cur:
+            cur.executemany(_INSERT, [event_params(e) for e in events], returning=True)
+            while True:
+                row = cur.fetchone()
+                if row is not None:
+                    added.add(row[0])
+                if not cur.nextset():
+                    break
+        return added
+
+    def _copy_events(self, events: Sequence[Event]) -> set[str]:
+        """COPY into a temporary table, then insert what is not there yet."""
+        self.con.execute(
+            f"CREATE TEMP TABLE tracker_incoming ON COMMIT DROP AS "
+            f"SELECT {_COLS} FROM events WITH NO DATA"
+        )
+        with self.con.cursor() as cur:
+            with cur.copy(f"COPY tracker_incoming ({_COLS}) FROM STDIN") as cp:
+                for e in events:
+                    cp.write_row(event_params(e))
+            cur.execute(
+                f"INSERT INTO events ({_COLS}) SELECT {_COLS} FROM tracker_incoming "
+                "ON CONFLICT (id) DO NOTHING RETURNING id"
+            )
+            added = {r[0] for r in cur.fetchall()}
+        self.con.execute("DROP TABLE tracker_incoming")
+        return added
+
+    def get_event(self, event_id: str) -> Event:
+        """Return the event (deleted ones too, with ``deleted=True``).
+
+        Raises :class:`EventNotFoundError` when no event has this id.
+        """
+        rows = self._read(f"SELECT {_SELECT} FROM events e WHERE e.id = %s", (event_id,))
+        if not rows:
+            msg = f"no event with id {event_id!r}; list ids with `tracker query --format csv`"
+            raise EventNotFoundError(msg)
+        return row_to_event(rows[0])
+
+    def query(self, flt: EventFilter | None = None) -> list[Event]:
+        """Return the events matching ``flt``, ordered by date_start, date_end, id."""
+        return [row_to_event(r) for r in self._select(flt or EventFilter(), full=True)]
+
+    def query_ids(self, flt: EventFilter | None = None) -> list[str]:
+        """Return only the ids of :meth:`query` (same filter, same order), cheaply."""
+        return [r[0] for r in self._select(flt or EventFilter(), full=False)]
+
+    def _select(self, flt: EventFilter, *, full: bool) -> list[Any]:
+        plan = plan_filter(flt)
+        if plan.empty:
+            return []
+        if flt.limit is not None and flt.limit < 0:
+            msg = f"limit {flt.limit} must be >= 0"
+            raise ValidationError(msg, problems=[msg])
+        extra = ("lon", "lat", "place_id", "actor", "claimed_by", "source_publisher", "source_url")
+        cols = list(EVENT_COLS) if full else ["id", *extra]
+        limit = ""
+        if flt.limit is not None and not plan.needs_python:
+            limit = f" LIMIT {int(flt.limit)}"
+        query = (
+            f"SELECT {', '.join('e.' + c for c in cols)} FROM events e "
+            f"WHERE {plan.sql()} {ORDER_SQL}{limit}"
+        )
+        rows = self._read(query, plan.params)
+        if plan.needs_python and rows:
+            idx = {c: cols.index(c) for c in extra}
+            keep = [True] * len(rows)
+            if plan.refine.needed:
+                keep = plan.refine.keep(
+                    [r[idx["lon"]] for r in rows],
+                    [r[idx["lat"]] for r in rows],
+                    [r[idx["place_id"]] for r in rows],
+                )
+            if plan.text.needed:
+                keep = [
+                    k and plan.text.keep({c: r[i] for c, i in idx.items()})
+                    for r, k in zip(rows, keep, strict=True)
+                ]
+            rows = [r for r, k in zip(rows, keep, strict=True) if k]
+            if flt.limit is not None:
+                rows = rows[: flt.limit]
+        return rows
+
+    # ------------------------------------------------------------------ revisions
+    def _current(self, event_id: str, expected_revision: int | None) -> Event:
+        rows = self.con.execute(
+            f"SELECT {_SELECT} FROM events e WHERE e.id = %s FOR UPDATE", (event_id,)
+        ).fetchall()
+        if not rows:
+            msg = f"no event with id {event_id!r}; list ids with `tracker query --format csv`"
+            raise EventNotFoundError(msg)
+        ev = row_to_event(rows[0])
+        if expected_revision is not None and ev.revision != expected_revision:
+            msg = (
+                f"event {event_id} is at revision {ev.revision}, not {expected_revision}: "
+                "someone else changed it; run `tracker show` and retry"
+            )
+            raise ConflictError(msg)
+        return ev
+
+    def _write_revision(
+        self, old: Event, new: Event, action: str, reason: str | None, by: str
+    ) -> Event:
+        if _has_nul(new):
+            raise ValidationError(_NUL_MSG, problems=[_NUL_MSG])
+        changes = rules.diff_events(old, new)
+        at = rules.now_iso()
+        stamped = replace(new, revision=old.revision + 1, updated_at=at)
+        params = event_params(stamped)[1:]
+        cur = self.con.execute(_UPDATE, [*params, stamped.id, old.revision])
+        if cur.rowcount != 1:  # the row lock makes this unreachable; keep the guarantee
+            msg = f"event {old.id} changed while being edited; run `tracker show` and retry"
+            raise ConflictError(msg)
+        self.con.execute(
+            "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by, reason, "
+            "changes) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                stamped.id,
+                stamped.revision,
+                action,
+                at,
+                by,
+                reason,
+                Jsonb([list(c) for c in changes]),
+            ),
+        )
+        return stamped
+
+    def edit_event(
+        self,
+        event_id: str,
+        changes: Mapping[str, Any],
+        *,
+        reason: str | None = None,
+        by: str | None = None,
+        expected_revision: int | None = None,
+    ) -> Event:
+        """Change fields of a live event as a new revision; return the new event.
+
+        The row is locked for the transaction, so two edits of one event serialise; with
+        ``expected_revision`` the later one raises :class:`ConflictError` instead of
+        applying on top. Also :class:`ValidationError`, :class:`EventNotFoundError`.
+        An edit that changes nothing returns the event unchanged (no revision).
+        """
+        from tracker.settings import current_user
+
+        with self.transaction():
+            old = self._current(event_id, expected_revision)
+            if old.deleted:
+                msg = f"event {event_id} is deleted; `tracker restore {event_id}` first"
+                raise ValidationError(msg, problems=[msg])
+            new = rules.check_event(rules.apply_changes(old, changes))
+            if not rules.diff_events(old, new):
+                return old
+            return self._write_revision(old, new, "edit", reason, by or current_user())
+
+    def delete_event(
+        self,
+        event_id: str,
+        *,
+        reason: str | None = None,
+        by: str | None = None,
+        expected_revision: int | None = None,
+    ) -> Event:
+        """Soft-delete an event (a revision; reversible with :meth:`restore_event`)."""
+        return self._set_deleted(event_id, True, reason, by, expected_revision)
+
+    def restore_event(
+        self,
+        event_id: str,
+        *,
+        reason: str | None = None,
+        by: str | None = None,
+        expected_revision: int | None = None,
+    ) -> Event:
+        """Undo a soft delete (a revision)."""
+        return self._set_deleted(event_id, False, reason, by, expected_revision)
+
+    def _set_deleted(
+        self, event_id: str, value: bool, reason: str | None, by: str | None, expected: int | None
+    ) -> Event:
+        from tracker.settings import current_user
+
+        with self.transaction():
+            old = self._current(event_id, expected)
+            if old.deleted == value:
+                state = "already deleted" if value else "not deleted"
+                msg = f"event {event_id} is {state}; nothing to do"
+                raise ValidationError(msg, problems=[msg])
+            action = "delete" if value else "restore"
+            return self._write_revision(
+                old, replace(old, deleted=value), action, reason, by or current_user()
+            )
+
+    def history(self, event_id: str) -> list[Revision]:
+        """Return every revision of an event, oldest first."""
+        rows = self._read(
+            "SELECT event_id, revision, action, changed_at, changed_by, reason, changes "
+            "FROM revisions WHERE event_id = %s ORDER BY revision",
+            (event_id,),
+        )
+        if not rows:
+            self.get_event(event_id)  # raises the not-found error
+        return [
+            Revision(*r[:6], changes=tuple(tuple(c) for c in (r[6] or [])))  # type: ignore[misc]
+            for r in rows
+        ]
+
+
+def open_postgis(url: str, *, create: bool = False) -> PostGISStore:
+    """Open (or with ``create`` make) the store in the database named by ``url``.
+
+    Raises
+    ------
+    ConnectionFailedError
+        Server down, login refused, database missing (the message says how to fix it).
+    StoreError
+        PostGIS missing (with the command to add it), no store there without ``create``;
+        :class:`SchemaTooNewError` for a store written by a newer tracker.
+    """
+    return PostGISStore(url, create=create)
+
+
+__all__ = ["PostGISStore", "event_params", "open_postgis", "row_to_event"]

@@ -1,0 +1,242 @@
+"""Extractor accuracy on the labelled reports, and its confidence calibration.
+
+Run: ``python -m bench.extract_eval`` (``make bench`` runs it with the others).
+
+Each labelled report in ``tests/data/labelled/`` (tuning set) and
+``tests/data/labelled/heldout/`` (never tuned on) goes through the real pipeline (documents ->
+geoparser with the real gazetteer -> extractor). An extracted event matches a gold event of
+the same report when the place agrees (by name, the name as written, or the gold name's
+gazetteer resolution; no place on both sides also agrees), the role agrees and the count
+agrees (none on both sides, or the same figure). Gold events marked ``optional`` count
+neither for nor against. Printed: precision, recall, per-field agreement on matched pairs,
+and the calibration table (share of events that match, by confidence bucket). The baseline
+is a "every toponym is a troop location" extractor run on the same reports.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "tests" / "data" / "labelled"
+BUCKETS = ((0.0, 0.5), (0.5, 0.8), (0.8, 1.01))
+
+
+@dataclass
+class Score:
+    """Counts behind the printed figures."""
+
+    extracted: int = 0
+    gold: int = 0
+    matched_gold: int = 0
+    matched_extracted: int = 0
+    optional_hits: int = 0
+    fields: dict[str, list[int]] = field(default_factory=dict)  # name -> [agree, total]
+    buckets: dict[tuple[float, float], list[int]] = field(default_factory=dict)  # [right, n]
+    misses: list[str] = field(default_factory=list)
+    false_hits: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        n = self.extracted - self.optional_hits
+        return self.matched_extracted / n if n else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 1.0
+
+
+def _norm(s: str | None) -> str:
+    from tracker.gazetteer import normalize_name
+
+    return normalize_name(s) if s else ""
+
+
+def _surface(ev: Any) -> str | None:
+    for part in (ev.notes or "").split("; "):
+        if part.startswith("place as written: "):
+            return part.removeprefix("place as written: ")
+    return ev.place_name
+
+
+def _place_ok(gold: dict[str, Any], ev: Any, gz: Any) -> bool:
+    names = gold["place"]
+    if names is None:
+        return ev.place_id is None
+    if ev.place_id is None:
+        return None in names
+    have = {_norm(ev.place_name), _norm(_surface(ev))}
+    for name in names:
+        if name is None:
+            continue
+        if _norm(name) in have:
+            return not gold.get("country") or ev.country_code == gold["country"]
+        for p in gz.search(name, country=gold.get("country"), limit=3):
+            if p.id == ev.place_id:
+                return True
+    return False
+
+
+def _count_ok(gold: dict[str, Any], ev: Any) -> bool:
+    if gold["count"] is None:
+        return ev.count is None
+    return gold["count"] in (ev.count, ev.count_low)
+
+
+def _matches(gold: dict[str, Any], ev: Any, gz: Any) -> bool:
+    return gold["role"] == ev.role and _count_ok(gold, ev) and _place_ok(gold, ev, gz)
+
+
+def load_gold(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Return gold events per report file name."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            g = json.loads(line)
+            out.setdefault(g["report"], []).append(g)
+    return out
+
+
+def extract_file(path: Path, geoparser: Any, *, baseline: bool = False) -> list[Any]:
+    """Run the real pipeline on one file and return its events."""
+    from tracker.documents import read_document
+    from tracker.extract import extract_report
+    from tracker.ingest import report_from_document
+
+    doc = read_document(path)
+    report = report_from_document(doc)
+    if baseline:
+        return _baseline(report, geoparser)
+    skip = [doc.dateline_span] if doc.dateline_span else []
+    return list(extract_report(report, geoparser, skip_spans=skip).events)
+
+
+def _baseline(report: Any, geoparser: Any) -> list[Any]:
+    """Every located toponym of the body is a troop location (confidence 1)."""
+    from tracker.model import Event
+
+    out = []
+    end = report.body_end or len(report.text)
+    for i, t in enumerate(geoparser.parse(report.text[:end])):
+        if t.is_location and t.place is not None:
+            p = t.place
+            out.append(
+                Event(
+                    id=f"b{i}",
+                    place_name=p.name,
+                    place_id=p.id,
+                    country_code=p.country_code,
+                    role="location",
+                    notes=f"place as written: {t.name}",
+                )
+            )
+    return out
+
+
+def score_folder(folder: Path, geoparser: Any, gz: Any, *, baseline: bool = False) -> Score:
+    """Score every labelled report of a folder."""
+    sc = Score()
+    for name, golds in sorted(load_gold(folder).items()):
+        events = extract_file(folder / name, geoparser, baseline=baseline)
+        sc.extracted += len(events)
+        sc.gold += sum(not g["optional"] for g in golds)
+        used: set[int] = set()
+        for ev in events:
+            hit = None
+            for k, g in enumerate(golds):
+                if k not in used and _matches(g, ev, gz):
+                    hit = k
+                    break
+            right = hit is not None
+            b = next(b for b in BUCKETS if b[0] <= ev.confidence < b[1])
+            cell = sc.buckets.setdefault(b, [0, 0])
+            cell[0] += right
+            cell[1] += 1
+            if hit is None:
+                sc.false_hits.append(
+                    f"{name}: {ev.role} {ev.place_name} n={ev.count} ({ev.confidence})"
+                )
+                continue
+            used.add(hit)
+            g = golds[hit]
+            if g["optional"]:
+                sc.optional_hits += 1
+                continue
+            sc.matched_extracted += 1
+            sc.matched_gold += 1
+            _field(sc, "event_type", g["event_type"] == ev.event_type)
+            _field(sc, "status", g["status"] == ev.status)
+            if g["claimed_key"]:
+                _field(sc, "claimed_by", g["claimed_key"].lower() in (ev.claimed_by or "").lower())
+            if g["date_start"]:
+                same = (str(ev.date_start), str(ev.date_end)) == (g["date_start"], g["date_end"])
+                _field(sc, "dates", same)
+        for k, g in enumerate(golds):
+            if k not in used and not g["optional"]:
+                sc.misses.append(f"{name}: {g['role']} {g['place']} n={g['count']}")
+    return sc
+
+
+def _field(sc: Score, name: str, ok: bool) -> None:
+    cell = sc.fields.setdefault(name, [0, 0])
+    cell[0] += ok
+    cell[1] += 1
+
+
+def _print(title: str, sc: Score, *, verbose: bool) -> None:
+    print(f"\n{title}: {sc.extracted} events extracted, {sc.gold} gold (+ optional)")
+    print(f"  precision {sc.precision:.2f}  recall {sc.recall:.2f}")
+    for name, (ok, n) in sorted(sc.fields.items()):
+        print(f"  {name:11} agrees on {ok}/{n} matched events ({ok / n:.0%})")
+    print("  confidence   events  right  share right")
+    for b in BUCKETS:
+        right, n = sc.buckets.get(b, [0, 0])
+        share = f"{right / n:.2f}" if n else "-"
+        print(f"  [{b[0]:.1f}, {min(b[1], 1.0):.1f})  {n:6}  {right:5}  {share}")
+    if verbose:
+        for m in sc.misses:
+            print("  MISSED", m)
+        for f in sc.false_hits:
+            print("  WRONG ", f)
+
+
+def evaluate() -> dict[str, Score]:
+    """Score the tuning and held-out sets with the real gazetteer."""
+    from tracker.gazetteer import Gazetteer
+    from tracker.geoparse import Geoparser
+
+    gz = Gazetteer.open()
+    gp = Geoparser(gz)
+    return {
+        "tuning": score_folder(LABELLED, gp, gz),
+        "heldout": score_folder(LABELLED / "heldout", gp, gz),
+        "baseline-tuning": score_folder(LABELLED, gp, gz, baseline=True),
+        "baseline-heldout": score_folder(LABELLED / "heldout", gp, gz, baseline=True),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    t0 = time.perf_counter()
+    scores = evaluate()
+    for name, sc in scores.items():
+        _print(name, sc, verbose="-v" in argv)
+    hi = scores["tuning"].buckets.get(BUCKETS[-1], [0, 0])
+    ho = scores["heldout"].buckets.get(BUCKETS[-1], [0, 0])
+    right, n = hi[0] + ho[0], hi[1] + ho[1]
+    print(f"\nconfidence >= 0.8: {right}/{n} right ({right / n if n else 0:.2f}; target >= 0.80)")
+    b, t = scores["baseline-tuning"], scores["tuning"]
+    print(
+        f"precision vs baseline (tuning set): {t.precision:.2f} / {b.precision:.2f} = {t.precision / max(b.precision, 1e-9):.1f}x"
+    )
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,412 @@
+"""Report text -> proposed events (issue 4): who moved where, when, how many, says whom.
+
+:func:`extract_events` splits a report into sentences (keeping offsets), keeps sentences that
+name forces, and turns each troop place of such a sentence into one pending
+:class:`~tracker.model.Event` with its role, dates (resolved against the publication date),
+count, actor, unit, claimant, status, evidence span and a confidence. Everything is decided by
+general rules about how wire copy and official statements are written (see
+``docs/ingest.md``); nothing is specific to one report. Event ids derive from the report id,
+the extractor version, the evidence span, the role and the place, so re-ingesting a report
+yields the same ids. Imports: tracker.geoparse (injected), tracker.dates, tracker.counts,
+tracker.model and the submodules of this package.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Protocol
+
+from tracker.counts import find_counts
+from tracker.dates import DateMention, find_date_expressions
+from tracker.extract import claims, forces, lexicon
+from tracker.extract.places import PlaceRole, ToponymLike, assign_roles
+from tracker.extract.sentences import Sentence, split_sentences
+from tracker.model import DateSpan, Event, Place, Report, derived_event_id
+
+__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "Extraction", "extract_events", "extract_report"]
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_NAME = "tracker-extract"
+EXTRACTOR_VERSION = "0.1"
+METHOD = f"{EXTRACTOR_NAME} {EXTRACTOR_VERSION}"
+
+_GEO_PRECISION = {
+    "city": "point",
+    "custom": "point",
+    "area": "point",
+    "admin2": "admin2",
+    "admin1": "admin1",
+    "macro_region": "macro_region",
+    "continent": "macro_region",
+    "country": "country",
+}
+_STATE_ORGAN = re.compile(
+    r"\b(?:military|army|navy|ministry|armed\s+forces|forces|government|command|defen[cs]e|"
+    r"president|prime\s+minister|general\s+staff|kremlin|white\s+house)\b",
+    re.I,
+)
+_OWN_FORCES = re.compile(
+    r"\b(?:its|our|their\s+own|its\s+own)\s+(?:\w+\s+){0,3}?(?:troops|forces|soldiers|units|division|brigade)",
+    re.I,
+)
+
+
+class GeoparserLike(Protocol):
+    """The part of :class:`tracker.geoparse.Geoparser` the extractor uses."""
+
+    def parse(self, text: str) -> Sequence[Any]:
+        """Return the toponyms of ``text``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The events proposed for one report, and what the analyst should know about them."""
+
+    events: tuple[Event, ...]
+    warnings: tuple[str, ...] = ()
+    sentences: int = 0
+
+
+@dataclass(slots=True)
+class _Draft:
+    sentence: Sentence
+    place: PlaceRole | None
+    event_type: str
+    actor: str | None
+    actor_cc: str | None
+    status: str
+    claimed_by: str | None
+    attributed: bool
+    anonymous: bool
+    count: forces.CountInfo | None
+    other_counts: list[forces.CountInfo]
+    span: DateSpan
+    date_note: str | None
+    unit: str | None
+    comment: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _anchor(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _is_statement_date(text: str, sentence: Sentence, m: DateMention) -> bool:
+    before = text[sentence.start : m.start]
+    return bool(
+        re.search(rf"\b(?:{lexicon.SAY_VERBS}|announced|acknowledged)\s+(?:on\s+)?$", before, re.I)
+    )
+
+
+def _event_date(
+    text: str, sentence: Sentence, mentions: list[DateMention]
+) -> tuple[DateSpan, str | None]:
+    inside = [m for m in mentions if m.start >= sentence.start and m.end <= sentence.end]
+    event_dates = [m for m in inside if not _is_statement_date(text, sentence, m)]
+    if event_dates:
+        return event_dates[0].span, None
+    if inside:
+        return inside[0].span, "date of the statement, not of the event"
+    return DateSpan(None, None, "unknown", ""), None
+
+
+def _countries_in(tops: Sequence[ToponymLike], a: int, b: int) -> list[str]:
+    out = []
+    for t in tops:
+        if (
+            t.start >= a
+            and t.end <= b
+            and t.place is not None
+            and t.place.country_code
+            and (t.kind in ("demonym", "country") or t.place.kind in ("demonym", "country"))
+        ):
+            out.append(t.place.country_code)
+    return out
+
+
+def _has_proper_name(phrase: str, tops: Sequence[ToponymLike], offset: int) -> bool:
+    """Whether an actor phrase names a specific group ("Wagner fighters", "Rapid Support Forces")."""
+    for m in re.finditer(r"[\w’'-]+", phrase):
+        w = m.group()
+        if not w[:1].isupper():
+            continue
+        a = offset + m.start()
+        if any(t.start <= a < t.end for t in tops):
+            continue  # a nationality, not a group name
+        if m.start() == 0 and w.lower() in lexicon.FORCE_NOUNS:
+            continue
+        return True
+    return False
+
+
+def extract_report(
+    report: Report,
+    geoparser: GeoparserLike,
+    *,
+    include_comments: bool = False,
+    body_start: int = 0,
+    skip_spans: Sequence[tuple[int, int]] = (),
+) -> Extraction:
+    """Propose the events of one report.
+
+    Parameters
+    ----------
+    report
+        The stored report (offsets of the evidence index into ``report.text``).
+    geoparser
+        A :class:`tracker.geoparse.Geoparser` (or anything with ``parse(text)``).
+    include_comments
+        Also read the comment thread after ``report.body_end`` (events tagged ``comment``,
+        ``info_credibility=6``, relative dates resolved against the retrieval date).
+    body_start
+        Where the body starts in ``report.text`` (after front matter), if not 0.
+    skip_spans
+        Spans that give no places (datelines such as ``"SEOUL, Oct 18 (Reuters) -"``).
+
+    Returns
+    -------
+    Extraction
+        Events in text order (``review_state="pending"``) and warnings.
+    """
+    text = report.text
+    warnings: list[str] = []
+    anchor = _anchor(report.published)
+    if anchor is None:
+        warnings.append(
+            "no publication date: relative dates ('on Friday', 'last week') are stored as "
+            "unknown; give --published YYYY-MM-DD or a 'published:' front-matter line"
+        )
+    body_end = report.body_end if report.body_end is not None else len(text)
+    sentences = split_sentences(text, body_start, body_end)
+    comment_sentences: list[Sentence] = []
+    if include_comments and body_end < len(text):
+        comment_sentences = split_sentences(text, body_end, len(text))
+    toponyms = [
+        t
+        for t in geoparser.parse(text)
+        if not any(a <= t.start < b for a, b in skip_spans) and t.start >= body_start
+    ]
+    counts = [c for c in (forces.read_count(m, text) for m in find_counts(text)) if c is not None]
+    body_dates = find_date_expressions(text[:body_end], anchor)
+    comment_dates: list[DateMention] = []
+    if comment_sentences:
+        retrieved = _anchor(report.retrieved) or anchor
+        comment_dates = [
+            replace(m, start=m.start + body_end, end=m.end + body_end)
+            for m in find_date_expressions(text[body_end:], retrieved)
+        ]
+    tracker = claims.ClaimantTracker()
+    drafts: list[list[_Draft]] = []
+    prev_claim: tuple[int, str | None, bool, bool] = (-1, None, False, False)
+    for s in [*sentences, *comment_sentences]:
+        comment = s.start >= body_end
+        attribution = claims.find_attribution(s.text)
+        claimed_by: str | None = None
+        attributed = anonymous = False
+        if attribution is not None:
+            claimed_by = tracker.resolve(attribution.claimant)
+            attributed, anonymous = True, attribution.anonymous
+        elif prev_claim[0] == s.paragraph:
+            claimed_by, anonymous = prev_claim[1], prev_claim[3]
+        if attributed:
+            prev_claim = (s.paragraph, claimed_by, True, anonymous)
+        sent_tops = [t for t in toponyms if t.start >= s.start and t.end <= s.end]
+        status = claims.sentence_status(s.text)
+        # A status-only sentence ("The NIS did not immediately confirm these reports.")
+        # qualifies the claims of the sentence before it.
+        if not forces.has_force_noun(s.text) or (
+            attribution is not None and attribution.verb in ("acknowledged", "confirmed")
+        ):
+            _back_reference(drafts, s, status, attribution, claimed_by, sent_tops)
+            if not forces.has_force_noun(s.text):
+                drafts.append([])
+                continue
+        places = assign_roles(text, s.start, s.end, sent_tops)
+        etypes = forces.event_types_of(s.text)
+        etype = forces.event_type_for(etypes, None)
+        actor = forces.find_actor(s.text)
+        actor_cc = None
+        proper = False
+        if actor:
+            off = s.start + s.text.find(actor)
+            ccs = _countries_in(toponyms, off, off + len(actor))
+            actor_cc = ccs[0] if ccs else None
+            proper = _has_proper_name(actor, toponyms, off)
+        if claimed_by and attributed and status is None:
+            c_off = s.start + attribution.start if attribution else s.start
+            c_cc = (
+                _countries_in(toponyms, c_off, c_off + len(attribution.claimant))
+                if attribution
+                else []
+            )
+            organ = bool(_STATE_ORGAN.search(claimed_by))
+            if organ and (
+                (actor_cc and c_cc and actor_cc == c_cc[0])
+                or (actor_cc is None and not proper)
+                or _OWN_FORCES.search(s.text)
+            ):
+                status = "confirmed"
+        s_counts = [c for c in counts if c.start >= s.start and c.end <= s.end]
+        main, others = forces.pick_count(s_counts)
+        span, note = _event_date(text, s, comment_dates if comment else body_dates)
+        unit = forces.find_unit(s.text)
+        base = {
+            "sentence": s,
+            "event_type": etype,
+            "actor": actor,
+            "actor_cc": actor_cc,
+            "status": status or "claimed",
+            "claimed_by": claimed_by or (None if comment else report.publisher),
+            "attributed": attributed or claimed_by is not None,
+            "anonymous": anonymous,
+            "count": main,
+            "other_counts": others,
+            "span": span,
+            "date_note": note,
+            "unit": unit,
+            "comment": comment,
+        }
+        row: list[_Draft] = []
+        if places:
+            seen: set[tuple[str, str]] = set()
+            for pr in places:
+                key = (pr.place.id, pr.role)
+                if key in seen:
+                    continue
+                seen.add(key)
+                d = _Draft(place=pr, **base)  # type: ignore[arg-type]
+                d.event_type = forces.event_type_for(etypes, pr.role)
+                row.append(d)
+        elif main is not None or etype not in ("other",):
+            row.append(_Draft(place=None, **base))  # type: ignore[arg-type]
+        drafts.append(row)
+    events = [_to_event(report, d) for row in drafts for d in row]
+    return Extraction(tuple(events), tuple(warnings), len(sentences))
+
+
+def _back_reference(
+    drafts: list[list[_Draft]],
+    s: Sentence,
+    status: str | None,
+    attribution: claims.Attribution | None,
+    claimed_by: str | None,
+    tops: Sequence[ToponymLike],
+) -> None:
+    prev = next((row for row in reversed(drafts) if row), None)
+    if not prev or (prev[0].sentence.paragraph != s.paragraph and status != "unconfirmed"):
+        return
+    if status == "unconfirmed":
+        for d in prev:
+            if d.status == "claimed":
+                d.status = "unconfirmed"
+                d.notes.append(f"not confirmed: {s.text[:160]}")
+    elif status == "denied":
+        for d in prev:
+            d.notes.append(f"denied: {s.text[:160]}")
+    elif attribution is not None and attribution.verb in ("acknowledged", "confirmed"):
+        ccs = _countries_in(tops, s.start + attribution.start, s.start + attribution.end)
+        for d in prev:
+            if ccs and d.actor_cc == ccs[0] and d.status == "claimed":
+                d.status = "confirmed"
+                d.notes.append(f"acknowledged by {claimed_by}")
+
+
+def _confidence(d: _Draft) -> float:
+    """Score an event; the buckets are checked on the labelled set (docs/ingest.md)."""
+    if d.place is None:
+        c = 0.3 + (0.1 if d.count else 0.0) + (0.05 if d.attributed else 0.0)
+        return round(min(c, 0.5), 2)
+    c = 0.4
+    c += 0.2 if d.place.cue not in ("", "near") else 0.05
+    c += 0.15 * max(0.0, min(1.0, float(d.place.toponym.score)))
+    c += 0.1 if d.count else 0.0
+    c += 0.1 if d.attributed else 0.0
+    c += 0.05 if d.event_type != "other" else 0.0
+    if d.place.role == "related":
+        c -= 0.1
+    if d.comment:
+        c -= 0.3
+    return round(max(0.05, min(c, 0.95)), 2)
+
+
+def _to_event(report: Report, d: _Draft) -> Event:
+    s = d.sentence
+    place: Place | None = d.place.place if d.place else None
+    role = d.place.role if d.place else "location"
+    precision = _GEO_PRECISION.get(place.kind, "point") if place else "unknown"
+    if d.place is not None and d.place.near and precision == "point":
+        precision = "near"
+    if d.place is not None and d.place.role in ("location",) and d.event_type == "arrival":
+        role = "destination"
+    notes = list(d.notes)
+    if d.place is not None and d.place.toponym.name != (place.name if place else ""):
+        notes.append(f"place as written: {d.place.toponym.name}")
+    if d.date_note:
+        notes.append(d.date_note)
+    for oc in d.other_counts:
+        notes.append(f"also counted: {oc.count or f'{oc.low}-{oc.high}'} {oc.unit}")
+    if d.anonymous and d.claimed_by and "anonymous" not in d.claimed_by.lower():
+        claimed_by: str | None = f"{d.claimed_by} (anonymous sources)"
+    else:
+        claimed_by = d.claimed_by
+    if not d.attributed and claimed_by:
+        notes.append("unattributed: the outlet's own reporting")
+    tags: tuple[str, ...] = ("comment",) if d.comment else ()
+    c = d.count
+    event = Event(
+        id=derived_event_id(report.id, METHOD, s.start, s.end, role, place.id if place else "-"),
+        event_type=d.event_type,
+        date_start=d.span.start,
+        date_end=d.span.end,
+        date_precision=d.span.precision if d.span.start else "unknown",
+        date_text=d.span.text or None,
+        place_name=place.name if place else None,
+        place_id=place.id if place else None,
+        country_code=place.country_code if place else None,
+        admin1_code=place.admin1_code if place else None,
+        geo_precision=precision,
+        role=role,
+        lon=place.lon if place else None,
+        lat=place.lat if place else None,
+        actor=d.actor,
+        unit=d.unit,
+        count=c.count if c else None,
+        count_low=c.low if c else None,
+        count_high=c.high if c else None,
+        count_qualifier=c.qualifier if c else None,
+        count_unit=c.unit if c else None,
+        claimed_by=claimed_by,
+        status=d.status,
+        info_credibility=6 if d.comment else None,
+        report_id=report.id,
+        source_publisher=report.publisher,
+        source_url=report.url,
+        source_published=report.published,
+        evidence=s.text,
+        evidence_start=s.start,
+        evidence_end=s.end,
+        method=METHOD,
+        confidence=_confidence(d),
+        review_state="pending",
+        notes="; ".join(notes) or None,
+        tags=tags,
+    )
+    return event
+
+
+def extract_events(
+    report: Report, geoparser: GeoparserLike, *, include_comments: bool = False
+) -> list[Event]:
+    """Return the proposed events of ``report`` (see :func:`extract_report`)."""
+    return list(extract_report(report, geoparser, include_comments=include_comments).events)

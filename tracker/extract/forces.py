@@ -1,0 +1,205 @@
+"""The force a sentence is about: actor phrase, formation (unit), event type and count.
+
+Imports: stdlib, tracker.extract.lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.extract import lexicon
+
+_WORD = re.compile(r"[\w’'-]+")
+_ACTOR_MODIFIERS = frozenset(
+    [
+        "special",
+        "operation",
+        "operations",
+        "forces",
+        "military",
+        "elite",
+        "armed",
+        "paramilitary",
+        "airborne",
+        "naval",
+        "navy",
+        "army",
+        "border",
+        "regular",
+        "additional",
+        "more",
+        "new",
+        "fresh",
+        "combat",
+        "ground",
+        "assault",
+        "reserve",
+        "mechanised",
+        "mechanized",
+        "motorised",
+        "motorized",
+        "rifle",
+        "infantry",
+        "tank",
+        "armoured",
+        "armored",
+        "rocket",
+        "missile",
+        "air",
+        "marine",
+        "light",
+        "heavy",
+        "its",
+        "their",
+        "own",
+        "his",
+        "her",
+        "government",
+        "rebel",
+    ]
+)
+_NOT_ACTOR_START = frozenset({"the", "a", "an", "of", "some", "and", "or", "with", "about"})
+
+
+@dataclass(frozen=True, slots=True)
+class CountInfo:
+    """A troop count read from a counts mention."""
+
+    count: int | None
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    unit: str
+    start: int
+    end: int
+
+
+def has_force_noun(sentence: str) -> bool:
+    """Whether the sentence names forces (troops, brigades, tanks...)."""
+    return any(w.lower() in lexicon.FORCE_NOUNS for w in _WORD.findall(sentence))
+
+
+_DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")
+
+
+def event_types_of(sentence: str) -> list[str]:
+    """Return every event type the sentence's verbs signal, strongest first."""
+    return [name for name, pattern in lexicon.EVENT_CUES if pattern.search(sentence)]
+
+
+def event_type_for(types: list[str], role: str | None) -> str:
+    """Pick the event type for one place: a direction (to/from/through) needs a motion type."""
+    if role in ("origin", "destination", "transit"):
+        for t in types:
+            if t in _DIRECTIONAL:
+                return t
+    return types[0] if types else "other"
+
+
+def find_actor(sentence: str) -> str | None:
+    """Return the force phrase ("North Korean special operation forces"), or ``None``.
+
+    The phrase is the first force noun with the capitalised words and modifiers right
+    before it (numbers and articles excluded).
+
+    Examples
+    --------
+    >>> find_actor("Ships moved 1,500 North Korean special operation forces to the port.")
+    'North Korean special operation forces'
+    """
+    toks = list(_WORD.finditer(sentence))
+    heads = [
+        i
+        for i, t in enumerate(toks)
+        if t.group().lower() in lexicon.FORCE_NOUNS
+        and t.group().lower() not in ("force", "unit", "army")
+    ]
+    people = [i for i in heads if toks[i].group().lower() not in lexicon.EQUIPMENT_NOUNS]
+    for i in people[:1] or heads[:1]:
+        t = toks[i]
+        j = i
+        while j > 0:
+            prev = toks[j - 1].group()
+            pl = prev.lower()
+            gap = sentence[toks[j - 1].end() : toks[j].start()]
+            if gap.strip() not in ("", "-"):
+                break
+            if pl in _NOT_ACTOR_START or prev[:1].isdigit():
+                break
+            if prev[:1].isupper() or pl in _ACTOR_MODIFIERS:
+                j -= 1
+                continue
+            break
+        # A capitalised sentence-initial word that is not a name ("Additionally") is dropped.
+        phrase = sentence[toks[j].start() : t.end()]
+        if j == 0 and toks[0].group().lower() in _NOT_ACTOR_START:
+            phrase = sentence[toks[1].start() : t.end()]
+        return phrase
+    return None
+
+
+def find_unit(sentence: str) -> str | None:
+    """Return a named formation ("98th Division", "45th Panzer Brigade"), or ``None``."""
+    m = lexicon.UNIT_RE.search(sentence)
+    return m.group(0).strip() if m else None
+
+
+def _get(obj: Any, *names: str) -> Any:
+    for n in names:
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return None
+
+
+_EQUIPMENT_AFTER = re.compile(
+    r"^\s+(?:(?:[A-Z][\w-]*|military|armou?red|navy|naval|combat|fighter|transport|"
+    r"attack|war)\s+){0,3}(?P<noun>vehicles|tanks|aircraft|planes|jets|ships|warships|vessels|"
+    r"helicopters|drones|convoys)\b"
+)
+
+
+def read_count(mention: Any, text: str) -> CountInfo | None:
+    """Turn a :func:`tracker.counts.find_counts` mention into a :class:`CountInfo`.
+
+    Only counts of forces or their equipment are kept (not kilometres, years, ordinals or
+    bare figures). A bare figure followed by equipment ("71 Chinese military aircraft")
+    counts that equipment.
+    """
+    unit = (_get(mention, "unit", "count_unit") or "").lower()
+    if unit and unit not in lexicon.FORCE_UNITS:
+        return None
+    end = int(_get(mention, "end"))
+    if _get(mention, "noun") is None:
+        m = _EQUIPMENT_AFTER.match(text[end : end + 60])
+        if m is None:
+            return None
+        unit, end = m.group("noun"), end + m.end()
+    value = _get(mention, "count", "value")
+    low = _get(mention, "count_low", "low")
+    high = _get(mention, "count_high", "high")
+    if value is None and low is None and high is None:
+        return None
+    return CountInfo(
+        count=value,
+        low=low,
+        high=high,
+        qualifier=_get(mention, "qualifier", "count_qualifier"),
+        unit=unit or "troops",
+        start=int(_get(mention, "start")),
+        end=end,
+    )
+
+
+def pick_count(counts: list[CountInfo]) -> tuple[CountInfo | None, list[CountInfo]]:
+    """Return the headline count (people before formations and kit) and the others."""
+    if not counts:
+        return None, []
+
+    def key(c: CountInfo) -> tuple[int, int]:
+        kit = c.unit in lexicon.FORMATION_UNITS or c.unit in lexicon.EQUIPMENT_NOUNS
+        return int(kit), c.start
+
+    ordered = sorted(counts, key=key)
+    return ordered[0], ordered[1:]

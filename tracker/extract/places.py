@@ -1,0 +1,205 @@
+"""Decide which toponyms of a sentence are troop places, and in which role.
+
+The rules follow how news copy attaches places to forces: a preposition or verb right
+before the name gives the role ("to the port city of X" destination, "from X" origin,
+"through X" transit, "in/at/near X" location, "residents of X" related); a name used as
+the subject of a saying verb is a government ("Moscow denied"); a possessive before an
+institution is an owner ("Russia's defence ministry"); a coarser name right after a finer
+one only locates it ("Fort Stewart, Georgia", "Bremerhaven in Germany", "Russia's Kursk
+region"). Imports: stdlib, tracker.model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tracker.extract import lexicon
+from tracker.model import Place
+
+_KIND_RANK = {
+    "city": 0,
+    "custom": 0,
+    "area": 0,
+    "admin2": 1,
+    "admin1": 2,
+    "macro_region": 3,
+    "country": 4,
+    "continent": 5,
+}
+_GOVERNMENT_VERB = re.compile(
+    rf"^\s*(?:(?:has|have|had|is|was|will|would|also|did|does|then|later|has\s+not|had\s+not|"
+    rf"did\s+not|does\s+not|has\s+also|had\s+also)\s+){{0,2}}(?:{lexicon.SAY_VERBS}|decided|"
+    rf"decides|ordered|wants|accused|agreed|plans|planned|insisted|responded|refused|"
+    rf"threatened|vowed|sent|dispatched|deployed|demanded|called|urged|hopes|signed)\b",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"^(?:['’]s?|['’])\s+(\S+)")
+_CONTAINER_GAP = re.compile(
+    r"^(?:,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:in|of)\s+(?:the\s+)?|['’]s\s+|\s+(?:region|province|state|oblast|"
+    r"krai)\s+(?:of|in)\s+)$",
+    re.I,
+)
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?$", re.I)
+_WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
+
+
+class ToponymLike(Protocol):
+    """What the extractor reads from a geoparser toponym."""
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    place: Place | None
+    score: float
+    is_location: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRole:
+    """A toponym kept as a troop place, with its role and how the role was found."""
+
+    toponym: ToponymLike
+    place: Place
+    role: str
+    cue: str  # the preposition or verb that gave the role ("" when defaulted)
+    near: bool = False
+
+
+def _rank(place: Place) -> int:
+    return _KIND_RANK.get(place.kind, 0)
+
+
+def _is_government(text: str, t: ToponymLike) -> bool:
+    """Tell whether a name acts as a government or owner ("Seoul said", "China's military")."""
+    after = text[t.end : t.end + 60]
+    if _GOVERNMENT_VERB.match(after):
+        return True
+    m = _POSSESSIVE.match(after)
+    if m:
+        nxt = m.group(1).strip(",.;:").lower()
+        if nxt in lexicon.INSTITUTION_WORDS:
+            return True
+        if m.group(1)[:1].isupper() and nxt not in lexicon.PLACE_DESCRIPTORS:
+            # "Ukraine's President ..." / "Yerevan's Zvartnots airport": a title is an owner.
+            return nxt in {"president", "prime", "foreign", "defence", "defense", "leader"}
+    return False
+
+
+def _containers(text: str, tops: Sequence[ToponymLike]) -> set[int]:
+    """Indexes of toponyms that only locate a neighbouring finer one."""
+    out: set[int] = set()
+    for i, a in enumerate(tops):
+        for j, b in enumerate(tops):
+            if i == j or a.place is None or b.place is None:
+                continue
+            if _rank(b.place) <= _rank(a.place):
+                continue
+            # b coarser than a: "a, b" / "a in b" / "a, two regions in b" / "b's a" / "a (b)"
+            if (b.start >= a.end and _CONTAINER_GAP.match(text[a.end : b.start])) or (
+                b.end <= a.start and re.fullmatch(r"['’]s\s+", text[b.end : a.start])
+            ):
+                out.add(j)
+    return out
+
+
+def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None, str]:
+    """Return (role, cue) from the words right before a toponym; (None, "") when there is none.
+
+    A role of ``"skip"`` means the place is the object of something that is not a troop
+    position ("against X", "ambassador to X").
+    """
+    before = text[sentence_start:start]
+    words = _WORD.findall(before)[-8:]
+    words_l = [w.lower().rstrip("'’") for w in words]
+    i = len(words_l) - 1
+    passed_of = False
+    while i >= 0:
+        w = words_l[i]
+        two = f"{words_l[i - 1]} {w}" if i > 0 else ""
+        if w == "of":
+            head = words_l[i - 1] if i > 0 else ""
+            if head in lexicon.RELATED_HEADS:
+                return "related", f"{head} of"
+            if two == "out of":
+                return "origin", "out of"
+            passed_of = True
+            i -= 1
+            continue
+        if w in lexicon.ROLE_PREPOSITIONS:
+            if w in ("to", "for") and i > 0 and words_l[i - 1] in lexicon.NOT_DIRECTION_BEFORE:
+                return "skip", w
+            return lexicon.ROLE_PREPOSITIONS[w], w
+        if w in lexicon.EXCLUDING_PREPOSITIONS:
+            return "skip", w
+        if w in lexicon.PLACE_DESCRIPTORS or w.endswith(("'s", "’s")):
+            i -= 1
+            continue
+        if w in lexicon.RELATED_HEADS and not passed_of:
+            return "related", w
+        return None, ""
+    return None, ""
+
+
+def assign_roles(
+    text: str, sentence_start: int, sentence_end: int, toponyms: Sequence[ToponymLike]
+) -> list[PlaceRole]:
+    """Return the troop places of one sentence with their roles.
+
+    Parameters
+    ----------
+    text
+        The whole report text (toponym offsets index into it).
+    sentence_start, sentence_end
+        The sentence's span.
+    toponyms
+        The geoparser's toponyms inside that span, in text order.
+
+    Returns
+    -------
+    list[PlaceRole]
+        One entry per kept toponym (demonyms, governments, owners, containers and objects of
+        "against"/"with" are dropped).
+    """
+    tops = [
+        t
+        for t in toponyms
+        if t.place is not None
+        and t.is_location
+        and t.kind != "demonym"
+        and t.place.kind != "demonym"
+    ]
+    drop = _containers(text, tops)
+    out: list[PlaceRole] = []
+    prev: PlaceRole | None = None
+    for i, t in enumerate(tops):
+        if i in drop or _is_government(text, t):
+            continue
+        if prev is not None and _LIST_GAP.match(text[prev.toponym.end : t.start]):
+            # "Yakutia and Buryatia", "Adigrat, Shire": a list shares its role.
+            prev = PlaceRole(t, t.place, prev.role, prev.cue, prev.near)  # type: ignore[arg-type]
+            out.append(prev)
+            continue
+        role, cue = _role_before(text, t.start, sentence_start)
+        if role == "skip":
+            continue
+        if role is None:
+            # Directly after a verb or at the start: "entered Tigray", "Rafah was shelled".
+            last = _WORD.findall(text[sentence_start : t.start])[-1:]
+            verb = last[0].lower() if last else ""
+            if verb in lexicon.ROLE_PREPOSITIONS:
+                role, cue = lexicon.ROLE_PREPOSITIONS[verb], verb
+            elif verb in {"invaded", "invade", "entering", "enter", "reach", "reaching"}:
+                role, cue = "destination", verb
+            elif verb in {"leave", "leaving", "quit", "evacuate", "evacuated"}:
+                role, cue = "origin", verb
+            else:
+                continue
+        assert t.place is not None
+        prev = PlaceRole(t, t.place, role, cue, near=cue in ("near", "outside"))
+        out.append(prev)
+    return out

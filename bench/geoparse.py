@@ -1,0 +1,126 @@
+"""Speed and memory of ``tracker geoparse`` (issue 4: >= 300 news documents/s, <= 1 GB).
+
+Measured in one run, on the news corpora in ../shared/eval/geoparse/ (LGL, GeoVirus,
+TR-News, GeoWebNews: ~1,100 articles of ~2,000 characters), or on generated text when the
+corpora are absent:
+
+- warm throughput: documents/s of ``Geoparser.parse`` after start-up (best of 3 passes),
+  against a baseline measured in the same run: tokenising the same documents only;
+- cold start: wall time of a fresh ``tracker geoparse`` process on one document (gazetteer
+  index already built);
+- peak memory: max RSS of a ``tracker geoparse`` process over every document.
+
+Usage: python -m bench.geoparse [--long] [--eval-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+NEWS = ("lgl", "geovirus", "trnews", "geowebnews")
+TARGET_DOCS_PER_S = 300.0
+TARGET_RSS_MB = 1024.0
+
+
+def news_docs(eval_dir: Path) -> list[dict[str, object]]:
+    docs: list[dict[str, object]] = []
+    for name in NEWS:
+        p = eval_dir / "geoparse" / f"{name}.jsonl"
+        if p.exists():
+            for line in p.open(encoding="utf-8"):
+                d = json.loads(line)
+                docs.append({"id": f"{name}:{d['id']}", "text": d["text"]})
+    if not docs:  # no corpora here: generated wire-style text
+        base = (
+            "SEOUL, Oct 18 (Reuters) - North Korea has sent 1,500 special forces to Vladivostok, "
+            "South Korea's spy agency said on Friday. Moscow denied the report. The troops were "
+            "seen near Ussuriysk and Khabarovsk before moving west to the Kursk region. "
+        )
+        docs = [{"id": str(i), "text": base * 10} for i in range(500)]
+    return docs
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
+    ap.add_argument("--long", action="store_true", help="5 passes instead of 3")
+    a = ap.parse_args(argv)
+    from tracker.gazetteer import Gazetteer
+    from tracker.geoparse import Geoparser
+    from tracker.geoparse.recognize import tokenize
+
+    docs = news_docs(a.eval_dir)
+    texts = [str(d["text"]) for d in docs]
+    chars = sum(len(t) for t in texts)
+    t0 = time.perf_counter()
+    gp = Geoparser(Gazetteer.open())
+    startup = time.perf_counter() - t0
+    for t in texts[:50]:
+        gp.parse(t)  # warm the lookup caches a little, as a long-running process would
+    passes = 5 if a.long else 3
+    best = float("inf")
+    for _ in range(passes):
+        t0 = time.perf_counter()
+        for t in texts:
+            gp.parse(t)
+        best = min(best, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for t in texts:
+        tokenize(t)
+    base = time.perf_counter() - t0
+    rate = len(texts) / best
+    print(f"documents: {len(texts)} news articles, {chars / len(texts):.0f} characters on average")
+    print(f"in-process start-up (Gazetteer.open + Geoparser): {startup:.2f} s")
+    print(
+        f"warm throughput: {rate:.0f} docs/s ({chars / best / 1e6:.2f} MB/s); target {TARGET_DOCS_PER_S:.0f} -> {rate / TARGET_DOCS_PER_S:.2f}x"
+    )
+    print(
+        f"baseline (tokenising only): {len(texts) / base:.0f} docs/s; geoparse costs {best / base:.1f}x tokenising"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps(docs[0]) + "\n", encoding="utf-8")
+        allp = Path(tmp) / "all.jsonl"
+        allp.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+        cmd = [sys.executable, "-m", "tracker", "geoparse", "--format", "jsonl"]
+        env = dict(os.environ)
+        t0 = time.perf_counter()
+        r = subprocess.run([*cmd, str(one)], capture_output=True, text=True, env=env, check=False)
+        cold = time.perf_counter() - t0
+        if r.returncode != 0:
+            print(f"cold run failed: {r.stderr.strip()}")
+            return 1
+        t0 = time.perf_counter()
+        r = subprocess.run([*cmd, str(allp)], capture_output=True, text=True, env=env, check=False)
+        whole = time.perf_counter() - t0
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if r.returncode != 0:
+            print(f"full run failed: {r.stderr.strip()}")
+            return 1
+    print(f"cold start: `tracker geoparse` on 1 document: {cold:.2f} s wall")
+    print(
+        f"whole set through the CLI: {whole:.1f} s wall = {len(docs) / whole:.0f} docs/s including start-up"
+    )
+    print(
+        f"peak memory (max RSS of the CLI process): {peak_mb:.0f} MB; target {TARGET_RSS_MB:.0f} MB -> {peak_mb / TARGET_RSS_MB:.2f}x"
+    )
+    ok = rate >= TARGET_DOCS_PER_S and peak_mb <= TARGET_RSS_MB
+    print("targets met" if ok else "TARGETS NOT MET")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

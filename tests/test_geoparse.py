@@ -1,0 +1,352 @@
+"""Tests for tracker.geoparse: recognition cues, resolution context, rules, and the CLI.
+
+Texts are written for these tests (not taken from the evaluation corpora). The logic tests
+use a small hand-made gazetteer so each cue is checked in isolation; the tests at the end
+run the real gazetteer and the real ``tracker geoparse`` command.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import run_cli
+from tracker.geoparse import Geoparser, Toponym
+from tracker.model import Place, PlaceRule
+
+
+def _norm(s: str) -> str:
+    s = s.lower().replace("’", "").replace("'", "")
+    return " ".join(re.sub(r"[^\w]+", " ", s).split())
+
+
+def _city(gid: int, name: str, cc: str, a1: str, lon: float, lat: float, pop: int) -> Place:
+    return Place(f"geonames:{gid}", name, "city", cc, a1, lon, lat, pop, geonameid=gid)
+
+
+PLACES = [
+    Place("country:RU", "Russia", "country", "RU", None, 100.0, 60.0, 144_000_000),
+    Place("country:KP", "North Korea", "country", "KP", None, 127.0, 40.0, 25_000_000),
+    Place("country:KR", "South Korea", "country", "KR", None, 127.5, 37.0, 51_000_000),
+    Place("country:UA", "Ukraine", "country", "UA", None, 32.0, 49.0, 41_000_000),
+    Place("country:US", "United States", "country", "US", None, -98.5, 39.8, 327_000_000),
+    Place("country:GE", "Georgia", "country", "GE", None, 43.5, 42.0, 3_700_000),
+    Place("iso3166-2:US-GA", "Georgia", "admin1", "US", "US-GA", -83.5, 32.7, 10_000_000),
+    Place("iso3166-2:US-KY", "Kentucky", "admin1", "US", "US-KY", -85.0, 37.5, 4_400_000),
+    Place("iso3166-2:RU-PRI", "Primorsky Krai", "admin1", "RU", "RU-PRI", 134.0, 45.0, 1_900_000),
+    _city(2013348, "Vladivostok", "RU", "RU-PRI", 131.87, 43.11, 600_000),
+    _city(2013279, "Ussuriysk", "RU", "RU-PRI", 131.95, 43.8, 170_000),
+    _city(524901, "Moscow", "RU", "RU-MOW", 37.62, 55.75, 12_000_000),
+    _city(1835848, "Seoul", "KR", "KR-11", 126.98, 37.57, 10_000_000),
+    _city(1873757, "Pyongyang", "KP", "KP-01", 125.75, 39.03, 3_200_000),
+    _city(4180439, "Athens", "US", "US-GA", -83.38, 33.96, 115_000),
+    _city(264371, "Athens", "GR", "GR-I", 23.72, 37.98, 660_000),
+    _city(4297983, "Lexington", "US", "US-KY", -84.48, 38.05, 320_000),
+    _city(5016494, "Lexington", "US", "US-MA", -71.23, 42.44, 33_000),
+    _city(4744709, "Augusta", "US", "US-GA", -81.97, 33.47, 200_000),
+    _city(4560349, "Volodymyr", "UA", "UA-07", 24.32, 50.85, 38_000),
+    _city(5128581, "New York", "US", "US-NY", -74.0, 40.71, 8_000_000),
+    _city(9000001, "Energy", "US", "US-IL", -89.03, 37.77, 1_100),
+    _city(9000002, "Kent", "US", "US-OH", -81.36, 41.15, 30_000),
+    _city(9000003, "Wonsan", "KP", "KP-07", 127.44, 39.15, 330_000),
+]
+PLACES[12] = Place(**{**PLACES[12].to_dict(), "feature_code": "PPLC"})
+PLACES[11] = Place(**{**PLACES[11].to_dict(), "feature_code": "PPLC"})
+PLACES[13] = Place(**{**PLACES[13].to_dict(), "feature_code": "PPLC"})
+ALIASES = {"us": "country:US", "u s": "country:US"}
+DEMONYMS = {"russian": "country:RU", "north korean": "country:KP", "ukrainian": "country:UA"}
+
+
+class FakeGazetteer:
+    """The three calls the geoparser uses, over the PLACES list above."""
+
+    def __init__(self) -> None:
+        self.by_id = {p.id: p for p in PLACES}
+        self.index: dict[str, list[Place]] = {}
+        for p in PLACES:
+            self.index.setdefault(_norm(p.name), []).append(p)
+        for alias, pid in ALIASES.items():
+            self.index.setdefault(alias, []).append(self.by_id[pid])
+        self.lookups = 0
+
+    def normalize_name(self, s: str) -> str:
+        return _norm(s)
+
+    def lookup(self, normalized_name: str) -> list[Place]:
+        self.lookups += 1
+        return list(self.index.get(normalized_name, []))
+
+    def demonym(self, word: str) -> Place | None:
+        pid = DEMONYMS.get(_norm(word))
+        return self.by_id[pid] if pid else None
+
+    def get(self, place_id: str) -> Place | None:
+        return self.by_id.get(place_id)
+
+
+@pytest.fixture()
+def gp() -> Geoparser:
+    return Geoparser(FakeGazetteer())
+
+
+def by_name(tops: list[Toponym]) -> dict[str, Toponym]:
+    return {t.name: t for t in tops}
+
+
+def test_spans_are_exact_and_places_resolve(gp: Geoparser) -> None:
+    text = "The troops were moved from Wonsan to Vladivostok, near Ussuriysk, in Russia's east."
+    tops = gp.parse(text)
+    assert [t.name for t in tops] == ["Wonsan", "Vladivostok", "Ussuriysk", "Russia"]
+    for t in tops:
+        assert text[t.start : t.end] == t.name
+        assert t.kind == "place" and t.is_location
+        assert t.place is not None and 0 < t.score <= 1
+    assert by_name(tops)["Vladivostok"].place.id == "geonames:2013348"  # type: ignore[union-attr]
+
+
+def test_longest_match_wins(gp: Geoparser) -> None:
+    tops = gp.parse("Officials in North Korea and in New York disagreed.")
+    assert [(t.name, t.place.id if t.place else None) for t in tops] == [
+        ("North Korea", "country:KP"),
+        ("New York", "geonames:5128581"),
+    ]
+
+
+def test_demonyms_are_reported_but_never_locations(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("A Russian officer met North Korean generals on Friday."))
+    assert tops["Russian"].kind == "demonym" and not tops["Russian"].is_location
+    assert tops["Russian"].place is not None and tops["Russian"].place.id == "country:RU"
+    assert tops["North Korean"].place.id == "country:KP"  # type: ignore[union-attr]
+
+
+def test_person_names_are_not_places(gp: Geoparser) -> None:
+    text = (
+        "Volodymyr Zelenskyy said 10,000 soldiers were preparing. President Kent visited "
+        "Athens later. Mary Augusta arrived, and Augusta spoke first."
+    )
+    tops = by_name(gp.parse(text))
+    assert tops["Volodymyr"].kind == "person" and not tops["Volodymyr"].is_location
+    assert tops["Kent"].kind == "person"
+    assert tops["Augusta"].kind == "person"  # surname seen in a full name in the same text
+    assert tops["Athens"].kind == "place"
+
+
+def test_organisations_embed_toponyms(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("The report ran in the New York Times on Monday."))
+    assert tops["New York"].kind == "embedded"
+    assert not tops["New York"].is_location
+
+
+def test_government_metonyms(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("Moscow denied the report, and Pyongyang has decided to stay quiet."))
+    assert tops["Moscow"].kind == "metonym" and not tops["Moscow"].is_location
+    assert tops["Pyongyang"].kind == "metonym"
+    literal = by_name(gp.parse("The convoy reached Moscow at dawn."))
+    assert literal["Moscow"].kind == "place" and literal["Moscow"].is_location
+
+
+def test_common_words_and_sentence_starts_are_filtered(gp: Geoparser) -> None:
+    text = "Energy prices rose. The Energy Department said so. Prices are up across the Energy-rich states."
+    assert gp.parse(text) == []
+    tops = gp.parse("The family moved to Energy last year.")
+    assert [t.name for t in tops] == ["Energy"]  # a preposition points to the town
+
+
+def test_city_state_pattern_picks_the_namesake(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("The fair opened in Athens, Georgia, on Saturday."))
+    assert tops["Athens"].place.id == "geonames:4180439"  # type: ignore[union-attr]
+    assert tops["Georgia"].place.id == "iso3166-2:US-GA"  # type: ignore[union-attr]
+    alone = by_name(gp.parse("Tourists flocked to Athens this summer."))
+    assert alone["Athens"].place.id == "geonames:264371"  # type: ignore[union-attr]
+
+
+def test_state_abbreviation_binds_city(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("LEXINGTON, Ky. - A storm hit the city on Tuesday."))
+    assert tops["LEXINGTON"].place.id == "geonames:4297983"  # type: ignore[union-attr]
+
+
+def test_document_context_picks_the_namesake(gp: Geoparser) -> None:
+    text = "Storms hit Kentucky overnight. In Lexington, roads were closed."
+    tops = by_name(gp.parse(text))
+    assert tops["Lexington"].place.admin1_code == "US-KY"  # type: ignore[union-attr]
+    georgia = by_name(gp.parse("Georgia and Russia fought in 2008 near Russia's border."))
+    assert georgia["Georgia"].place.id == "country:GE"  # type: ignore[union-attr]
+    us = by_name(gp.parse("Farmers in Kentucky and across the US say Georgia had a dry summer."))
+    assert us["Georgia"].place.id == "iso3166-2:US-GA"  # type: ignore[union-attr]
+
+
+def test_context_countries_parameter(gp: Geoparser) -> None:
+    text = "Georgia reported rain."
+    assert gp.parse(text)[0].place.id == "country:GE"  # type: ignore[union-attr]
+    tops = gp.parse(text, context_countries=["US"])
+    assert tops[0].place.id == "iso3166-2:US-GA"  # type: ignore[union-attr]
+
+
+def test_one_sense_per_discourse(gp: Geoparser) -> None:
+    tops = gp.parse("Athens, Georgia, is hot. Later, Athens cooled down.")
+    ids = {t.place.id for t in tops if t.name == "Athens" and t.place}
+    assert ids == {"geonames:4180439"}
+
+
+def test_candidates_are_kept_for_review(gp: Geoparser) -> None:
+    t = gp.parse("Troops were seen in Athens.")[0]
+    assert {c.id for c in t.candidates} == {"geonames:4180439", "geonames:264371"}
+
+
+def test_place_rules_override_and_remove() -> None:
+    fake = FakeGazetteer()
+    rules = [
+        PlaceRule("r1", "athens", "place", place_id="geonames:4180439"),
+        PlaceRule("r2", "wonsan", "not_place"),
+        PlaceRule("r3", "lexington", "place", place_id="geonames:5016494", context="RU"),
+    ]
+    gp = Geoparser(fake, rules=rules)
+    tops = by_name(gp.parse("Troops in Athens and Wonsan, then Lexington."))
+    assert tops["Athens"].place.id == "geonames:4180439"  # type: ignore[union-attr]
+    assert tops["Athens"].score == 1.0
+    assert "Wonsan" not in tops
+    # r3 only applies when the document is about Russia
+    assert tops["Lexington"].place.id == "geonames:4297983"  # type: ignore[union-attr]
+    ru = by_name(gp.parse("Troops in Lexington.", context_countries=["RU"]))
+    assert ru["Lexington"].place.id == "geonames:5016494"  # type: ignore[union-attr]
+
+
+def test_possessive_and_hyphen(gp: Geoparser) -> None:
+    tops = gp.parse("Russia's army and the Moscow-Vladivostok railway.")
+    assert [t.name for t in tops] == ["Russia", "Moscow", "Vladivostok"]
+
+
+def test_empty_and_unicode_text(gp: Geoparser) -> None:
+    assert gp.parse("") == []
+    assert gp.parse("   \n ") == []
+    tops = gp.parse("Войска в Vladivostok — «Ussuriysk» 🙂 рядом.")
+    assert [t.name for t in tops] == ["Vladivostok", "Ussuriysk"]
+
+
+def test_to_dict_has_the_contract_fields(gp: Geoparser) -> None:
+    d = gp.parse("Troops reached Vladivostok.")[0].to_dict()
+    assert set(d) == {
+        "start",
+        "end",
+        "name",
+        "kind",
+        "lat",
+        "lon",
+        "geonameid",
+        "place_id",
+        "score",
+    }
+    assert d["geonameid"] == 2013348 and d["lon"] == 131.87 and d["lat"] == 43.11
+
+
+# --- the real gazetteer -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_gp(gazetteer: object) -> Geoparser:
+    return Geoparser(gazetteer)  # type: ignore[arg-type]
+
+
+def test_real_wire_story(real_gp: Geoparser) -> None:
+    text = (
+        "SEOUL, Nov 2 - North Korea has moved about 2,000 soldiers to Vladivostok and on to "
+        "Ussuriysk in Primorsky Krai, the agency said. Pyongyang has decided to send more, "
+        "Volodymyr Zelenskyy said, while Moscow denied it."
+    )
+    tops = by_name(real_gp.parse(text))
+    assert tops["Vladivostok"].place.id == "geonames:2013348"  # type: ignore[union-attr]
+    assert tops["Ussuriysk"].place.admin1_code == "RU-PRI"  # type: ignore[union-attr]
+    assert tops["Primorsky Krai"].place.id == "iso3166-2:RU-PRI"  # type: ignore[union-attr]
+    assert tops["North Korea"].place.id == "country:KP"  # type: ignore[union-attr]
+    assert tops["Pyongyang"].kind == "metonym" and not tops["Pyongyang"].is_location
+    assert tops["Moscow"].kind == "metonym"
+    assert "Volodymyr" not in tops or not tops["Volodymyr"].is_location
+
+
+def test_real_demonyms_resolve_to_their_country(real_gp: Geoparser) -> None:
+    tops = by_name(real_gp.parse("North Korean and Russian officers met; Buryat conscripts too."))
+    assert tops["North Korean"].kind == "demonym"
+    assert tops["North Korean"].place.id == "country:KP"  # type: ignore[union-attr]
+    assert tops["Russian"].place.id == "country:RU"  # type: ignore[union-attr]
+    assert not any(t.is_location for t in tops.values())
+
+
+def test_real_state_abbreviations(real_gp: Geoparser) -> None:
+    tops = by_name(real_gp.parse("A storm hit Athens, Ga., and later Lexington, Ky., on Sunday."))
+    assert tops["Athens"].place.admin1_code == "US-GA"  # type: ignore[union-attr]
+    assert tops["Lexington"].place.admin1_code == "US-KY"  # type: ignore[union-attr]
+    greece = by_name(real_gp.parse("Protesters marched through Athens and Thessaloniki."))
+    assert greece["Athens"].place.country_code == "GR"  # type: ignore[union-attr]
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def test_cli_reads_stdin_and_writes_jsonl(isolated_env: object) -> None:
+    docs = [
+        {"id": "a", "text": "Troops left Wonsan for Vladivostok."},
+        {"id": 7, "text": "Nothing to see here."},
+    ]
+    r = run_cli("geoparse", "-", "--format", "jsonl", input="\n".join(json.dumps(d) for d in docs))
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["id"] for x in lines] == ["a", 7]
+    names = [t["name"] for t in lines[0]["toponyms"]]
+    assert names == ["Wonsan", "Vladivostok"]
+    t = lines[0]["toponyms"][1]
+    assert set(t) == {
+        "start",
+        "end",
+        "name",
+        "kind",
+        "lat",
+        "lon",
+        "geonameid",
+        "place_id",
+        "score",
+    }
+    assert t["geonameid"] == 2013348 and t["kind"] == "place"
+    assert lines[1]["toponyms"] == []
+
+
+def test_cli_reports_bad_lines_and_keeps_the_rest(isolated_env: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    src = Path(str(tmp_path)) / "docs.jsonl"
+    src.write_bytes(
+        b'{"id": "ok", "text": "Moscow is cold."}\n'
+        b"not json\n"
+        b"\n"
+        b'{"id": "x"}\n'
+        b'["a list"]\n'
+        b'{"id": "bin", "text": "\xff\xfe"}\n'
+        b'{"id": "ok2", "text": "Seoul is warm."}\n'
+    )
+    r = run_cli("geoparse", str(src), "--format", "jsonl")
+    assert r.returncode == 1
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["ok", "ok2"]
+    for lineno in ("line 2:", "line 4:", "line 5:", "line 6:"):
+        assert lineno in r.stderr
+    assert "line 3" not in r.stderr  # blank lines are skipped silently
+    assert "4 bad line(s)" in r.stderr
+
+
+def test_cli_bad_options_and_missing_file(isolated_env: object) -> None:
+    r = run_cli("geoparse", "-", "--kinds", "place,planet", input="{}")
+    assert r.returncode == 2 and "planet" in r.stderr
+    r = run_cli("geoparse", "-", "--country", "Russia", input="{}")
+    assert r.returncode == 2 and "two-letter" in r.stderr
+    r = run_cli("geoparse", "no-such-file.jsonl")
+    assert r.returncode == 1 and "no-such-file.jsonl" in r.stderr
+
+
+def test_cli_kinds_and_table(isolated_env: object) -> None:
+    doc = json.dumps({"id": "d", "text": "Russian troops reached Kursk. Moscow denied it."})
+    r = run_cli("geoparse", "-", "--format", "json", "--kinds", "place", input=doc)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [t["name"] for t in out[0]["toponyms"]] == ["Kursk"]
+    r = run_cli("geoparse", "-", "--format", "table", input=doc)
+    assert r.returncode == 0 and "demonym" in r.stdout and "metonym" in r.stdout

@@ -1,0 +1,303 @@
+"""Geoparsing: find place names in report text and resolve them with the gazetteer.
+
+``Geoparser(gazetteer, rules=...)`` takes an injected gazetteer (anything with
+``lookup(normalized_name)``, ``demonym(word)``, ``get(place_id)`` and, optionally,
+``normalize_name(text)``) and returns :class:`Toponym` records. Recognition
+(:mod:`.recognize`) is rule- and gazetteer-based; resolution (:mod:`.resolve`) uses priors
+and document context. Demonyms, people, organisations and government metonyms are reported
+with ``is_location=False`` so that callers never turn them into event locations.
+Imports: stdlib, tracker.model, tracker.gazetteer (for ``normalize_name`` only), lexicon
+data from ``english_words``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tracker.geoparse import lexicon
+from tracker.geoparse.recognize import Mention, Recognizer
+from tracker.geoparse.resolve import (
+    NameGroup,
+    add_pair_evidence,
+    make_group,
+    ranked,
+    resolve_groups,
+)
+from tracker.model import Place, PlaceRule
+
+__all__ = ["METHOD", "GazetteerLike", "Geoparser", "Toponym"]
+
+METHOD = "tracker-geoparse 0.1"
+TOPONYM_KINDS = ("place", "demonym", "metonym", "embedded", "person")
+LOCATION_KINDS = frozenset({"place"})
+
+
+class GazetteerLike(Protocol):
+    """What the geoparser needs from a gazetteer (tracker.gazetteer.Gazetteer has it)."""
+
+    def lookup(self, normalized_name: str) -> list[Place]:
+        """Return exact-name candidates for a normalised name."""
+        ...
+
+    def demonym(self, word: str) -> Place | None:
+        """Return the country a demonym refers to, or None."""
+        ...
+
+    def get(self, place_id: str) -> Place | None:
+        """Return a place by id, or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A place name found in a text, with its resolution.
+
+    ``kind`` is ``place`` (a literal location), ``demonym`` ("North Korean", resolved to
+    its country), ``metonym`` (a capital or country standing for its government: "Moscow
+    denied"), ``embedded`` (a toponym inside an organisation or team name: "New York Times")
+    or ``person`` (a gazetteer name used as a person's name: "Volodymyr" in "Volodymyr
+    Zelenskyy"). Only ``place`` has ``is_location=True``.
+    """
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    place: Place | None
+    score: float
+    is_location: bool
+    candidates: tuple[Place, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the ``tracker geoparse`` JSON record of this toponym."""
+        p = self.place
+        return {
+            "start": self.start,
+            "end": self.end,
+            "name": self.name,
+            "kind": self.kind,
+            "lat": p.lat if p else None,
+            "lon": p.lon if p else None,
+            "geonameid": p.geonameid if p else None,
+            "place_id": p.id if p else None,
+            "score": round(self.score, 4),
+        }
+
+
+class Geoparser:
+    """Recognise and resolve toponyms with an injected gazetteer.
+
+    Parameters
+    ----------
+    gazetteer : GazetteerLike
+        The gazetteer (``tracker.gazetteer.Gazetteer.open()`` in production).
+    rules : sequence of PlaceRule
+        Review corrections: ``name -> place_id`` or ``not_place``, optionally only when
+        the document is about a country (``context``).
+
+    Examples
+    --------
+    >>> gp = Geoparser(Gazetteer.open())  # doctest: +SKIP
+    >>> [(t.name, t.kind) for t in gp.parse("Seoul said troops left Wonsan.")]  # doctest: +SKIP
+    [('Seoul', 'metonym'), ('Wonsan', 'place')]
+    """
+
+    def __init__(self, gazetteer: GazetteerLike, *, rules: Sequence[PlaceRule] = ()) -> None:
+        self.gazetteer = gazetteer
+        normalize: Callable[[str], str] | None = getattr(gazetteer, "normalize_name", None)
+        if normalize is None:
+            from tracker.gazetteer import normalize_name
+
+            normalize = normalize_name
+        self._lookup_cache: dict[str, list[Place]] = {}
+        self._dem_cache: dict[str, Place | None] = {}
+        self._rec = Recognizer(self._lookup, self._demonym, normalize)
+        self.rules = tuple(rules)
+        self._rules_by_name: dict[str, list[PlaceRule]] = {}
+        for r in self.rules:
+            self._rules_by_name.setdefault(self._rec.norm(r.name), []).append(r)
+        self._common = lexicon.common_words()
+        self._capitals = frozenset(
+            (cc, self._rec.norm(name)) for cc, name in lexicon.national_capitals()
+        )
+
+    def _lookup(self, norm: str) -> list[Place]:
+        hit = self._lookup_cache.get(norm)
+        if hit is None:
+            if len(self._lookup_cache) > 200_000:
+                self._lookup_cache.clear()
+            hit = list(self.gazetteer.lookup(norm)) if norm else []
+            self._lookup_cache[norm] = hit
+        return hit
+
+    def _demonym(self, word: str) -> Place | None:
+        if word in self._dem_cache:
+            return self._dem_cache[word]
+        d = self.gazetteer.demonym(word)
+        self._dem_cache[word] = d
+        return d
+
+    def parse(self, text: str, *, context_countries: Sequence[str] = ()) -> list[Toponym]:
+        """Return the toponyms of ``text`` in order of appearance.
+
+        Parameters
+        ----------
+        text : str
+            The document (one report, article or post).
+        context_countries : sequence of str
+            ISO 3166-1 alpha-2 codes the document is known to be about; they favour
+            namesakes in those countries.
+
+        Returns
+        -------
+        list of Toponym
+            Every recognised name, including demonyms, metonyms, embedded and person uses
+            (``is_location=False``); ``place`` is None when no candidate fits.
+        """
+        mentions = self._rec.find(text)
+        mentions = self._filter(mentions)
+        groups: dict[str, NameGroup] = {}
+        order: list[str] = []
+        dem_cc: list[str] = []
+        for m in mentions:
+            if m.kind == "demonym":
+                if m.demonym_of is not None and m.demonym_of.country_code:
+                    dem_cc.append(m.demonym_of.country_code)
+                continue
+            if m.kind == "person":
+                continue
+            if m.norm not in groups:
+                groups[m.norm] = make_group(m.norm, m.candidates, self._capitals)
+                order.append(m.norm)
+        self._pairs(text, mentions, groups)
+        doc_cc = {c.upper() for c in context_countries}
+        dropped = self._apply_place_rules(groups, doc_cc | set(dem_cc))
+        if dropped:
+            mentions = [m for m in mentions if m.norm not in dropped]
+            order = [k for k in order if k not in dropped]
+        glist = [groups[k] for k in order]
+        resolved = resolve_groups(glist, context_countries=tuple(doc_cc), demonym_countries=dem_cc)
+        by_norm = dict(zip(order, resolved, strict=True))
+        out: list[Toponym] = []
+        for m in mentions:
+            if m.kind == "person":
+                out.append(Toponym(m.start, m.end, m.text, "person", None, 0.0, False))
+                continue
+            if m.kind == "demonym":
+                score = 0.9
+                out.append(Toponym(m.start, m.end, m.text, "demonym", m.demonym_of, score, False))
+                continue
+            place, p = by_norm[m.norm]
+            kind = m.kind
+            if kind == "place" and "speech" in m.cues and place is not None:
+                if self._is_seat(place, m.norm):
+                    kind = "metonym"
+                elif place.kind == "city" and " " not in m.norm:
+                    kind = "person"  # "Snyder said": a surname, not a town
+                    place, p = None, 0.0
+            out.append(
+                Toponym(
+                    m.start,
+                    m.end,
+                    m.text,
+                    kind,
+                    place,
+                    p,
+                    kind in LOCATION_KINDS,
+                    ranked(groups[m.norm]),
+                )
+            )
+        return out
+
+    def _is_seat(self, p: Place, norm: str) -> bool:
+        """Whether a place can stand for a government (a country or a national capital)."""
+        return (
+            p.kind == "country"
+            or (p.feature_code or "") in ("PPLC", "PPLG")
+            or (p.country_code or "", norm) in self._capitals
+        )
+
+    def _filter(self, mentions: list[Mention]) -> list[Mention]:
+        """Drop single words that are more likely common words or given names than places.
+
+        A common English word ("Energy", "Hope") or a given name ("Keith") written alone is
+        kept only when the gazetteer knows it as a country or region, or a preposition
+        ("in", "near"...) or an "X, Y" pattern points to a place; in a capitalised run or a
+        hyphenated compound ("City Council", "Wal-Mart") it also needs a sizeable town.
+        Sentence-initial or all-caps words need the same name written mid-sentence too.
+        """
+        strong = {m.norm for m in mentions if not m.weak}
+        keep: list[Mention] = []
+        for idx, m in enumerate(mentions):
+            if m.kind in ("demonym", "person") or " " in m.norm or "feature" in m.cues:
+                keep.append(m)
+                continue
+            word = m.text.lower()
+            major = any(c.kind in _MAJOR for c in m.candidates)
+            if major:
+                keep.append(m)
+                continue
+            pop = max((c.population for c in m.candidates), default=0)
+            common = word in self._common
+            cue = m.prev_word in lexicon.PLACE_PREPOSITIONS or _paired(mentions, idx)
+            if m.weak and m.norm not in strong and common:
+                continue
+            if common and not cue and (m.in_run or pop < 100_000):
+                continue
+            if word in lexicon.FIRST_NAMES and not cue and pop < 100_000:
+                m.kind = "person"
+            if m.in_run and pop < 5_000 and m.kind == "place" and not cue:
+                continue
+            keep.append(m)
+        return keep
+
+    def _pairs(self, text: str, mentions: list[Mention], groups: dict[str, NameGroup]) -> None:
+        """Bind "X, Y" patterns where Y is a region or country holding an X namesake."""
+        for a, b in itertools.pairwise(mentions):
+            if a.kind in ("person", "demonym") or b.kind in ("person", "demonym"):
+                continue
+            gap = text[a.end : b.start]
+            if gap.strip() not in (",", "(") or len(gap) > 3:
+                continue
+            ga, gb = groups.get(a.norm), groups.get(b.norm)
+            if ga is not None and gb is not None and ga is not gb:
+                add_pair_evidence(ga, gb)
+
+    def _apply_place_rules(self, groups: dict[str, NameGroup], doc_cc: set[str]) -> set[str]:
+        """Apply the correction rules; return the names a ``not_place`` rule removes."""
+        dropped: set[str] = set()
+        for norm, g in groups.items():
+            for r in self._rules_by_name.get(norm, ()):
+                if r.context and r.context.upper() not in doc_cc:
+                    continue
+                if r.action == "not_place":
+                    dropped.add(norm)
+                elif r.action == "place" and r.place_id:
+                    for i, c in enumerate(g.candidates):
+                        if c.id == r.place_id:
+                            g.fixed = i
+                            break
+                    else:
+                        p = self.gazetteer.get(r.place_id)
+                        if p is not None:
+                            g.candidates.append(p)
+                            g.priors.append(0.0)
+                            g.bonus.append(0.0)
+                            g.fixed = len(g.candidates) - 1
+        return dropped
+
+
+_MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+
+
+def _paired(mentions: Sequence[Mention], idx: int) -> bool:
+    """Whether mention idx is in an "X, Y" pair with a neighbour (text not needed)."""
+    m = mentions[idx]
+    nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+    prv = mentions[idx - 1] if idx > 0 else None
+    return (nxt is not None and 0 < nxt.start - m.end <= 2) or (
+        prv is not None and 0 < m.start - prv.end <= 2
+    )

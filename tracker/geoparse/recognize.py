@@ -1,0 +1,349 @@
+"""Toponym recognition: capitalised n-grams matched against the gazetteer, with cues.
+
+The text is cut into word tokens; runs of capitalised tokens (allowing connectors such as
+"of", "de", "upon") form *chunks*; inside each chunk the longest n-gram the gazetteer knows
+(or a demonym, or a "<Name> County"-style feature name) becomes a mention. Cues from the
+chunk and its neighbours then label each mention: person (titles, first names, surnames seen
+elsewhere in the document), embedded in an organisation name ("New York Times"), government
+metonym ("Moscow denied"), demonym, or place. Imports: stdlib, tracker.model, lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tracker.geoparse import lexicon
+from tracker.model import Place
+
+MAX_NGRAM = 6
+_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = ("'s", "’s")
+_SENT_END = frozenset(".!?:;\n\"“”'‘’()[]—–|•*#")
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of the text with its offsets and capitalisation facts."""
+
+    start: int
+    end: int
+    text: str
+    cap: bool  # starts with an upper-case letter
+    caps: bool  # all upper case (headline style); no information in its capital
+    sent_start: bool  # first word of a sentence / line / quote
+
+
+@dataclass(slots=True)
+class Mention:
+    """A recognised name before resolution (internal to the geoparser)."""
+
+    start: int
+    end: int
+    text: str
+    norm: str
+    kind: str  # place | demonym | metonym | embedded | person | feature
+    candidates: list[Place] = field(default_factory=list)
+    demonym_of: Place | None = None
+    first_tok: int = 0
+    last_tok: int = 0
+    weak: bool = False  # capital carries no information (sentence-initial / all caps)
+    cues: set[str] = field(default_factory=set)
+    prev_word: str = ""  # the lower-cased word before the mention
+    in_run: bool = False  # part of a longer capitalised run (or a hyphenated compound)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word tokens with capitalisation and sentence-start flags."""
+    toks: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN_RE.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group()
+        if word.endswith(_POSSESSIVE) and len(word) > 3:
+            e -= 2
+            word = word[:-2]
+        # abbreviations with a full stop: "St. Cloud", "Ky.", "Mt."
+        if e < len(text) and text[e] == "." and word.lower() in _DOT_ABBREV:
+            e += 1
+            word = text[s:e]
+        gap = text[prev_end:s]
+        if not toks:
+            sent_start = True
+        else:
+            stripped = gap.strip()
+            last = toks[-1].text
+            sent_start = bool(stripped) and (
+                any(c in _SENT_END for c in stripped) and not _abbrev_dot(last, stripped)
+            )
+            if "\n" in gap:
+                sent_start = True
+        first = word[0]
+        cap = first.isupper()
+        caps = cap and len(word) > 1 and word.isupper() and sum(c.isalpha() for c in word) > 1
+        toks.append(Token(s, e, word, cap, caps, sent_start))
+        prev_end = e
+    return toks
+
+
+_EXPAND = {
+    "st.": "Saint",
+    "st": "Saint",
+    "mt.": "Mount",
+    "mt": "Mount",
+    "ft.": "Fort",
+    "ft": "Fort",
+}
+_DOT_ABBREV = frozenset(
+    {"st", "mt", "ft", "pt", "jr", "sr", "dr", "mr", "mrs", "ms", "gen", "gov", "sen", "rep"}
+    | set(lexicon.US_STATE_ABBREV)
+)
+
+
+def _abbrev_dot(last: str, gap: str) -> bool:
+    """Whether a full stop in the gap merely ends an abbreviation (not a sentence)."""
+    return gap == "." and (last.lower().rstrip(".") in _DOT_ABBREV or len(last) == 1)
+
+
+Lookup = Callable[[str], list[Place]]
+Demonym = Callable[[str], "Place | None"]
+
+
+@dataclass(slots=True)
+class Recognizer:
+    """Find candidate toponyms in text using gazetteer lookups (injected callables).
+
+    Parameters
+    ----------
+    lookup : callable
+        ``normalized name -> list[Place]`` (exact-name candidates).
+    demonym : callable
+        ``word -> Place | None`` (the country of a demonym).
+    normalize : callable
+        The gazetteer's name normaliser.
+    """
+
+    lookup: Lookup
+    demonym: Demonym
+    normalize: Callable[[str], str]
+    _norm_cache: dict[str, str] = field(default_factory=dict)
+
+    def norm(self, s: str) -> str:
+        """Normalise a surface string (cached)."""
+        n = self._norm_cache.get(s)
+        if n is None:
+            if len(self._norm_cache) > 200_000:
+                self._norm_cache.clear()
+            n = self.normalize(s)
+            self._norm_cache[s] = n
+        return n
+
+    def find(self, text: str) -> list[Mention]:
+        """Return the mentions of ``text`` in order, labelled but not yet resolved."""
+        toks = tokenize(text)
+        mentions: list[Mention] = []
+        for a, b in _chunks(toks):
+            mentions.extend(self._match_chunk(text, toks, a, b))
+        _label(text, toks, mentions)
+        return mentions
+
+    def _match_chunk(self, text: str, toks: Sequence[Token], a: int, b: int) -> list[Mention]:
+        out: list[Mention] = []
+        i = a
+        while i < b:
+            if not toks[i].cap or toks[i].text.lower() in lexicon.CONNECTORS:
+                i += 1
+                continue
+            found = None
+            for j in range(min(b, i + MAX_NGRAM) - 1, i - 1, -1):
+                last = toks[j]
+                if not last.cap:
+                    continue
+                m = self._try(text, toks, i, j)
+                if m is not None:
+                    found = m
+                    break
+            if found is None:
+                i += 1
+                continue
+            out.append(found)
+            i = found.last_tok + 1
+        return out
+
+    def _try(self, text: str, toks: Sequence[Token], i: int, j: int) -> Mention | None:
+        s, e = toks[i].start, toks[j].end
+        surface = text[s:e]
+        weak = (toks[i].sent_start or toks[i].caps) and i == j
+        low = toks[i].text.lower().rstrip(".")
+        if i == j and (low in lexicon.CAP_STOP or low in lexicon.TITLES):
+            return None
+        if i == j and len(surface) == 1:
+            return None
+        key = surface.rstrip(".").lower()
+        if i == j and key in lexicon.US_STATE_ABBREV and surface.endswith("."):
+            norm = self.norm(lexicon.US_STATE_ABBREV[key])
+        else:
+            norm = self.norm(surface)
+        if not norm:
+            return None
+        cands = self.lookup(norm)
+        if not cands and toks[i].text.lower() in _EXPAND and j > i:
+            alt = _EXPAND[toks[i].text.lower()] + text[toks[i].end : e]
+            cands = self.lookup(self.norm(alt))
+        dem = None
+        if j - i <= 1:
+            dem = self.demonym(surface)
+            if dem is None and surface.endswith("s") and len(surface) > 4:
+                dem = self.demonym(surface[:-1])  # "Mexicans", "Americans"
+        if i == j and _is_acronym(surface):
+            # "CDC", "HIV", "TTC": only countries and regions are written as bare acronyms
+            cands = [c for c in cands if c.kind in _MAJOR]
+        if dem is not None and (
+            any(c.id == dem.id for c in cands)  # "Buryat": an alias of Buryatia, used as adjective
+            or not any(c.kind in ("country", "admin1") for c in cands)
+        ):
+            return Mention(s, e, surface, norm, "demonym", cands, dem, i, j, weak)
+        if cands:
+            return Mention(s, e, surface, norm, "place", list(cands), None, i, j, weak)
+        if j > i and toks[j].text.lower() in lexicon.FEATURE_HEADS:
+            # "Laurel County", "Red River": a feature name the gazetteer may lack
+            head = text[s : toks[j - 1].end]
+            admin = toks[j].text.lower() in lexicon.ADMIN_HEADS
+            base = self.lookup(self.norm(head)) if toks[j - 1].cap and admin else []
+            m = Mention(s, e, surface, norm, "place", list(base), None, i, j, False)
+            m.cues.add("feature")
+            return m
+        return None
+
+
+_MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+
+
+def _is_acronym(s: str) -> bool:
+    """Whether a token is a bare upper-case acronym ("CDC"; not "U.S." nor "Paris")."""
+    return 2 <= len(s) <= 5 and s.isalpha() and s.isupper()
+
+
+def _chunks(toks: Sequence[Token]) -> list[tuple[int, int]]:
+    """Return [a, b) index ranges of capitalised runs (connectors allowed inside)."""
+    out: list[tuple[int, int]] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        low = toks[i].text.lower()
+        if not toks[i].cap or low in lexicon.FUNCTION_WORDS:
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            t = toks[j]
+            if t.sent_start or not _adjacent(toks[j - 1], t):
+                break
+            if t.cap and t.text.lower().rstrip(".") in lexicon.TITLES and j > i:
+                break  # "Fargo Mayor Dennis Walaker": the title starts a new chunk
+            if t.cap:
+                j += 1
+                continue
+            # lower-case connector followed by a capitalised word keeps the chunk going
+            if (
+                t.text.lower() in lexicon.CONNECTORS
+                and j + 1 < n
+                and toks[j + 1].cap
+                and _adjacent(t, toks[j + 1])
+            ):
+                j += 2
+                continue
+            break
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _adjacent(a: Token, b: Token) -> bool:
+    """Whether two tokens are separated only by a space or a hyphen (same name)."""
+    gap = b.start - a.end
+    return gap <= 2 and (gap == 0 or b.start - a.end == 1)
+
+
+def _label(text: str, toks: Sequence[Token], mentions: list[Mention]) -> None:
+    """Label mentions as person / embedded / metonym from chunk and document cues."""
+    chunks = _chunks(toks)
+    chunk_of: dict[int, tuple[int, int]] = {}
+    for a, b in chunks:
+        for k in range(a, b):
+            chunk_of[k] = (a, b)
+    covered = {k for m in mentions for k in range(m.first_tok, m.last_tok + 1)}
+    person_words: set[str] = set()
+    # Pass 1: person chunks (first name + capitalised word, title + name) give surnames.
+    for a, b in chunks:
+        words = [t.text for t in toks[a:b]]
+        lowers = [w.lower().rstrip(".") for w in words]
+        starts_person = False
+        if b - a >= 2 and lowers[0] in lexicon.FIRST_NAMES and lowers[1] not in lexicon.ORG_HEADS:
+            starts_person = True
+        if a > 0 and toks[a - 1].text.lower().rstrip(".") in lexicon.TITLES and not toks[a - 1].cap:
+            starts_person = True
+        if lowers[0] in lexicon.TITLES and b - a >= 2:
+            starts_person = True
+        if starts_person:
+            tail = [w for w, lw in zip(words, lowers, strict=True) if lw not in lexicon.TITLES]
+            if tail and not any(lw in lexicon.ORG_HEADS for lw in lowers):
+                person_words.update(w.lower() for w in tail)
+    for m in mentions:
+        a, b = chunk_of.get(m.first_tok, (m.first_tok, m.last_tok + 1))
+        m.prev_word = toks[m.first_tok - 1].text.lower() if m.first_tok > 0 else ""
+        m.in_run = (b - a) > (m.last_tok - m.first_tok + 1) or (
+            m.first_tok == m.last_tok and _hyphenated(text, toks, m.first_tok)
+        )
+        if m.kind == "demonym":
+            continue
+        before = toks[a : m.first_tok]
+        after = toks[m.last_tok + 1 : b]
+        before_l = [t.text.lower().rstrip(".") for t in before]
+        after_l = [t.text.lower().rstrip(".") for t in after]
+        prev_word = toks[a - 1].text.lower().rstrip(".") if a > 0 else ""
+        # title right before the name: "President Lincoln", "Gov. Jackson"
+        titled = (before_l and before_l[-1] in lexicon.TITLES) or (
+            not before and prev_word in lexicon.TITLES
+        )
+        if titled and not (after_l and after_l[0] == "of"):
+            m.kind = "person"
+            continue
+        if any(w in lexicon.ORG_HEADS for w in after_l):
+            m.kind = "embedded"
+            continue
+        if (
+            before
+            and not any(k in covered for k in range(a, m.first_tok))
+            and not any(w in lexicon.DESCRIPTORS or w in lexicon.CONNECTORS for w in before_l)
+            and (before_l[0] in lexicon.FIRST_NAMES or not after)
+        ):
+            m.kind = "person"  # capitalised, unrecognised words before: "Chiquita Raquel Henry"
+            person_words.add(m.text.lower())
+            continue
+        if after and not any(k in covered for k in range(m.last_tok + 1, b)):
+            first = m.text.split()[0].lower()
+            if first in lexicon.FIRST_NAMES and m.first_tok == m.last_tok:
+                m.kind = "person"  # "Paris Hilton", "Jordan Smith"
+                continue
+            if after_l[0] not in lexicon.CONNECTORS:
+                m.kind = "embedded"  # "Mississippi State", "Alexandria Blizzard"
+                continue
+        # government metonym: "Moscow said", "Pyongyang has decided"
+        k = m.last_tok + 1
+        if k < len(toks) and toks[k].start - m.end <= 2:
+            w = toks[k].text.lower()
+            if w in lexicon.AUXILIARIES and k + 1 < len(toks):
+                w = toks[k + 1].text.lower()
+            if w in lexicon.SPEECH_VERBS:
+                m.cues.add("speech")
+    for m in mentions:
+        if m.kind == "place" and m.first_tok == m.last_tok and m.text.lower() in person_words:
+            m.kind = "person"  # surname seen in a person's full name elsewhere
+
+
+def _hyphenated(text: str, toks: Sequence[Token], k: int) -> bool:
+    """Whether token k is joined to a neighbour by a hyphen ("Wal-Mart")."""
+    t = toks[k]
+    return (t.end < len(text) and text[t.end] == "-") or (t.start > 0 and text[t.start - 1] == "-")

@@ -1,0 +1,191 @@
+"""Toponym resolution: pick one gazetteer place per name using priors and document context.
+
+Each distinct name in a document is resolved once (one sense per discourse). A candidate's
+score adds a prior (feature kind, population, capital status) to context evidence: the
+countries and first-level regions that the rest of the document points to (weighted by how
+likely each of its names is to lie there), the caller's context countries, and local
+"X, Y" patterns ("Athens, Georgia", "Lexington, Ky."), which bind both names. Imports:
+stdlib and tracker.model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from tracker.model import Place
+
+KIND_PRIOR = {
+    "country": 5.0,
+    "continent": 4.6,
+    "admin1": 3.6,
+    "macro_region": 3.0,
+    "custom": 3.5,
+    "area": 2.5,
+}
+FEATURE_BONUS = {"PPLC": 0.8, "PPLA": 0.35, "PPLA2": 0.15, "PPLG": 0.3}
+CAPITAL_BONUS = 1.2
+ALIAS_PENALTY = 0.4
+COUNTRY_WEIGHT = 1.5
+ADMIN1_WEIGHT = 1.2
+DEMONYM_WEIGHT = 1.0
+CONTEXT_WEIGHT = 2.0
+PAIR_BONUS = 4.0
+MAX_CANDIDATES = 40
+MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+
+
+def prior(p: Place, norm: str = "", capitals: frozenset[tuple[str, str]] = frozenset()) -> float:
+    """Return a candidate's context-free score (feature kind, population, capital, alias).
+
+    Parameters
+    ----------
+    p : Place
+        The candidate.
+    norm : str
+        The normalised name that found it; a city found only through an alternate name
+        ("Egypt" for Goodyear, Arizona) scores lower than one of that name.
+    capitals : frozenset of (country code, normalised name)
+        National capitals (a capital is what a bare name usually means in the news).
+    """
+    base = KIND_PRIOR.get(p.kind)
+    if base is None:
+        base = 0.5 * math.log10(max(p.population, 0) + 10)
+        if norm and p.matched_alias is not None and p.matched_alias != p.name:
+            base -= ALIAS_PENALTY
+        if capitals and (p.country_code or "", norm) in capitals:
+            base += CAPITAL_BONUS
+    return base + FEATURE_BONUS.get(p.feature_code or "", 0.0)
+
+
+def contains(region: Place, p: Place) -> bool:
+    """Whether place ``p`` lies in the country or first-level region ``region``."""
+    if region.id == p.id:
+        return False
+    if region.kind == "country":
+        return p.country_code is not None and p.country_code == region.country_code
+    if region.kind == "admin1":
+        return p.admin1_code is not None and p.admin1_code == region.admin1_code
+    return False
+
+
+@dataclass(slots=True)
+class NameGroup:
+    """All occurrences of one normalised name in a document, resolved together."""
+
+    norm: str
+    candidates: list[Place]
+    priors: list[float]
+    bonus: list[float] = field(default_factory=list)
+    fixed: int | None = None  # index forced by a correction rule
+    major: bool = False  # the name is a country / region / continent name
+
+    def probabilities(self, extra: Sequence[float] | None = None) -> list[float]:
+        """Return softmax probabilities of the candidates (prior + bonus + extra)."""
+        scores = [
+            p + b + (extra[i] if extra else 0.0)
+            for i, (p, b) in enumerate(zip(self.priors, self.bonus, strict=True))
+        ]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+
+def make_group(
+    norm: str, candidates: Iterable[Place], capitals: frozenset[tuple[str, str]] = frozenset()
+) -> NameGroup:
+    """Build a name group, keeping the best-prior candidates (deduplicated by id)."""
+    seen: dict[str, Place] = {}
+    for c in candidates:
+        if c.id not in seen and c.lon is not None and c.lat is not None:
+            seen[c.id] = c
+    scored = sorted(((prior(c, norm, capitals), c) for c in seen.values()), key=lambda x: -x[0])
+    scored = scored[:MAX_CANDIDATES]
+    major = any(c.kind in MAJOR for _, c in scored)
+    return NameGroup(
+        norm, [c for _, c in scored], [s for s, _ in scored], [0.0] * len(scored), None, major
+    )
+
+
+def add_pair_evidence(small: NameGroup, big: NameGroup) -> None:
+    """Bind "X, Y": favour X's candidates inside one of Y's regions, and that region."""
+    best: tuple[float, int, int] | None = None
+    for i, c in enumerate(small.candidates):
+        for k, r in enumerate(big.candidates):
+            if contains(r, c):
+                s = small.priors[i] + big.priors[k]
+                if best is None or s > best[0]:
+                    best = (s, i, k)
+    if best is not None:
+        small.bonus[best[1]] += PAIR_BONUS
+        big.bonus[best[2]] += PAIR_BONUS
+
+
+def resolve_groups(
+    groups: Sequence[NameGroup],
+    *,
+    context_countries: Sequence[str] = (),
+    demonym_countries: Sequence[str] = (),
+    iterations: int = 2,
+) -> list[tuple[Place | None, float]]:
+    """Resolve each group to (place, probability) using the document's other names."""
+    n = len(groups)
+    probs = [g.probabilities() if g.candidates else [] for g in groups]
+    base_cc: dict[str, float] = defaultdict(float)
+    for cc in context_countries:
+        base_cc[cc.upper()] += CONTEXT_WEIGHT
+    for cc in demonym_countries:
+        base_cc[cc] += DEMONYM_WEIGHT
+    extras: list[list[float]] = [[0.0] * len(g.candidates) for g in groups]
+    for _ in range(iterations):
+        cc_mass: dict[str, float] = defaultdict(float, base_cc)
+        a1_mass: dict[str, float] = defaultdict(float)
+        contrib_cc: list[dict[str, float]] = []
+        contrib_a1: list[dict[str, float]] = []
+        for g, pr in zip(groups, probs, strict=True):
+            ccs: dict[str, float] = defaultdict(float)
+            a1s: dict[str, float] = defaultdict(float)
+            for c, p in zip(g.candidates, pr, strict=True):
+                if c.country_code:
+                    ccs[c.country_code] += p
+                if c.admin1_code:
+                    a1s[c.admin1_code] += p
+            for k, v in ccs.items():
+                cc_mass[k] += v
+            for k, v in a1s.items():
+                a1_mass[k] += v
+            contrib_cc.append(ccs)
+            contrib_a1.append(a1s)
+        for gi in range(n):
+            g = groups[gi]
+            ex = extras[gi]
+            for i, c in enumerate(g.candidates):
+                e = 0.0
+                # a city named like a country or region ("Russia, Ohio") needs regional
+                # evidence: the country's other names alone do not make it the town
+                if c.country_code and (c.kind in MAJOR or not g.major):
+                    m = cc_mass[c.country_code] - contrib_cc[gi].get(c.country_code, 0.0)
+                    e += COUNTRY_WEIGHT * math.log1p(max(m, 0.0))
+                if c.admin1_code and c.kind != "admin1":
+                    m = a1_mass[c.admin1_code] - contrib_a1[gi].get(c.admin1_code, 0.0)
+                    e += ADMIN1_WEIGHT * math.log1p(max(m, 0.0))
+                ex[i] = e
+            if g.candidates:
+                probs[gi] = g.probabilities(ex)
+    out: list[tuple[Place | None, float]] = []
+    for g, pr in zip(groups, probs, strict=True):
+        if not g.candidates:
+            out.append((None, 0.0))
+            continue
+        best = g.fixed if g.fixed is not None else max(range(len(pr)), key=pr.__getitem__)
+        out.append((g.candidates[best], 1.0 if g.fixed is not None else pr[best]))
+    return out
+
+
+def ranked(g: NameGroup, limit: int = 5) -> tuple[Place, ...]:
+    """Return a group's top candidates by prior plus bonus (for review)."""
+    order = sorted(range(len(g.candidates)), key=lambda i: g.priors[i] + g.bonus[i], reverse=True)
+    return tuple(g.candidates[i] for i in order[:limit])

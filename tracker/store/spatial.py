@@ -113,20 +113,40 @@ def polygon_from_wkt(wkt: str) -> Any:
 
 
 def polygon_boxes(geom: Any) -> list[Box]:
-    """Return the bounding box of a shapely geometry as a list of one box."""
+    """Return the bounding box(es) of a shapely geometry.
+
+    An outline drawn with longitudes beyond 180 (e.g. Chukotka to 190°) also gets the
+    box of that part shifted to -180..E-360.
+    """
     w, s, e, n = (float(v) for v in geom.bounds)
-    return [(max(w, -180.0), max(s, -90.0), min(e, 180.0), min(n, 90.0))]
+    s, n = max(s, -90.0), min(n, 90.0)
+    boxes = [(max(w, -180.0), s, min(e, 180.0), n)]
+    if e > 180:
+        boxes.append((max(-180.0, w - 360), s, min(180.0, e - 360), n))
+    if w < -180:
+        boxes.append((max(-180.0, w + 360), s, min(180.0, e + 360), n))
+    return boxes
 
 
 def inside_polygon(geom: Any, lons: Sequence[float], lats: Sequence[float]) -> list[bool]:
-    """Return, per point, whether it lies inside or on the boundary of ``geom``."""
+    """Return, per point, whether it lies inside or on the boundary of ``geom``.
+
+    Points are also tried at lon +/- 360 when the geometry extends past +/-180.
+    """
     if not len(lons):
         return []
     import numpy as np
     import shapely
 
-    mask = shapely.intersects_xy(geom, np.asarray(lons, float), np.asarray(lats, float))
-    return [bool(v) for v in np.asarray(mask)]
+    x = np.asarray(lons, float)
+    y = np.asarray(lats, float)
+    mask = np.asarray(shapely.intersects_xy(geom, x, y))
+    w, _, e, _ = geom.bounds
+    if e > 180:
+        mask = mask | np.asarray(shapely.intersects_xy(geom, x + 360, y))
+    if w < -180:
+        mask = mask | np.asarray(shapely.intersects_xy(geom, x - 360, y))
+    return [bool(v) for v in mask]
 
 
 def boxes_overlap(a: Sequence[Box], b: Sequence[Box]) -> list[Box]:

@@ -69,7 +69,7 @@ def export_meta(store: EventStore) -> dict[str, Any]:
 def _finish_record(rec: dict[str, Any], where: str, batch: ImportBatch) -> None:
     """Turn one flat record into a validated event (or a problem) in ``batch``."""
     try:
-        ev = rules.event_from_record(rec)
+        ev = rules.event_from_record(rec, defaults={"id": ""})
     except ValidationError as err:
         batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
         return

@@ -243,7 +243,7 @@ def event_from_record(
         except ValidationError as err:
             problems += err.problems
             continue
-        if cv is None and k in _NON_NULL_DEFAULTS:
+        if cv is None and (k in _NON_NULL_DEFAULTS or k == "id"):
             continue
         values[k] = cv
     if problems:

@@ -3,7 +3,7 @@
 :func:`find_counts` returns one :class:`CountMention` per figure, with the figure's
 qualifier (one of ``model.COUNT_QUALIFIERS`` or None) and unit (``troops`` unless the noun
 is a formation: ``brigades``, ``battalions``, ``regiments``, ``divisions``...). It does not
-read years, dates (found with :func:`tracker.dates.find_date_expressions`), ordinals and
+read years, dates (found with :func:`tracker.dates.find_date_spans`), ordinals and
 designations ("11th Corps", "Unit 29155", "Su-34"), ages ("19-year-old", "aged 25"),
 measures, money or percentages as counts.
 
@@ -28,7 +28,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from tracker.dates import find_date_expressions
+from tracker.dates import find_date_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +225,7 @@ def find_counts(text: str) -> list[CountMention]:
     >>> [(c.count, c.qualifier, c.unit) for c in find_counts("about 1,500 troops in four brigades")]
     [(1500, 'about', 'troops'), (4, None, 'brigades')]
     """
-    date_spans = sorted((d.start, d.end) for d in find_date_expressions(text, None))
+    date_spans = find_date_spans(text)
     starts = [s for s, _ in date_spans]
     out: list[CountMention] = []
     for m in _COUNT.finditer(text):

@@ -386,7 +386,7 @@ _DMON = rf"{_DAY}\s+(?:of\s+)?{_MON}"
 _MOND = rf"{_MON}\s*{_DAY}"
 
 _ABSOLUTE = re.compile(
-    rf"""\b(?P<since>(?i:since)\s+)?(?P<date>
+    rf"""\b(?=\d|[A-Z]|(?i:between|from|since|early|mid|late)\b)(?P<since>(?i:since)\s+)?(?P<date>
         (?i:between\s+|from\s+)?(?:
             {_DAY}(?:\s+(?:of\s+)?{_MON}{_YP})?{_SEP}{_DMON}{_YP}       # 8-13 October, 8 Oct - 2 Nov 2024
           | {_MOND}{_YP}{_SEP}(?:{_MON}\s*)?{_DAY}{_YP}                 # October 8-13, Oct 8 - Nov 2, 2024
@@ -411,7 +411,8 @@ _NUM = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _RELATIVE = re.compile(
-    rf"""\b(?:
+    rf"""\b(?=\d|[A-Z]|(?i:the|yesterday|last|today|tonight|this|an?|one|two|three|four|five|six|
+        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|on)\b)(?:
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
       | (?P<yday>(?i:yesterday|last\s+night))
       | (?P<today>(?i:today|tonight|this\s+morning|this\s+afternoon|this\s+evening))
@@ -570,6 +571,15 @@ def find_date_expressions(text: str, anchor: date | None) -> list[DateMention]:
             result.append(DateMention(start, end, text[start:end], span))
             last_end = end
     return result
+
+
+def find_date_spans(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` offsets of calendar-date wording, without resolving it.
+
+    A fast pass for other parsers (counts) that must not read "8 October" or
+    "2024-10-08" as numbers: day/month/year forms and ISO dates, in text order.
+    """
+    return [(m.start(), m.end()) for m in _ABSOLUTE.finditer(text)]
 
 
 def resolve_expression(text: str, anchor: date | None) -> DateSpan | None:

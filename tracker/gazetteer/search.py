@@ -30,6 +30,7 @@ from tracker.errors import (
 )
 from tracker.gazetteer.build import build_index, index_path
 from tracker.gazetteer.normalize import check_name, core_name, normalize_name
+from tracker.gazetteer.regions import OutlineFit
 from tracker.gazetteer.userdata import check_lon_lat
 from tracker.model import Place, RegionFilter
 
@@ -397,6 +398,61 @@ class Gazetteer:
                 }
             )
         return out
+
+    def outline_fit(self, *, kind: str = "admin1", min_places: int = 3) -> OutlineFit:
+        """Measure how well the outlines of one kind of region fit their member cities.
+
+        For each region with at least ``min_places`` cities: the share of its own cities
+        inside its outline, and the share of the cities inside it that belong to another
+        region; medians over regions (see :func:`tracker.gazetteer.regions.measure_outlines`).
+        """
+        import shapely
+
+        from tracker.gazetteer.regions import measure_outlines
+
+        outlines: dict[str, Any] = {}
+        members: dict[str, list[str]] = {}
+        for pk, pid, wkt in self._con.execute(
+            "SELECT p.pk, p.id, o.wkt FROM outlines o JOIN places p ON p.pk = o.pk "
+            "WHERE p.kind = ?",
+            (kind,),
+        ):
+            outlines[pid] = shapely.from_wkt(wkt)
+            if kind == "admin1":
+                members[pid] = [pid.removeprefix("iso3166-2:")]
+            else:
+                members[pid] = [
+                    r[0]
+                    for r in self._con.execute(
+                        "SELECT admin1_code FROM members WHERE pk = ? AND admin1_code IS NOT NULL",
+                        (pk,),
+                    )
+                ]
+        cities = self._con.execute(
+            "SELECT admin1_code, lon, lat FROM places WHERE kind = 'city' AND admin1_code IS NOT NULL"
+        ).fetchall()
+        if kind == "admin1":
+            rows = [(f"iso3166-2:{a}", lon, lat) for a, lon, lat in cities]
+            return measure_outlines(rows, outlines, min_places=min_places)
+        # Macro-regions overlap each other (Siberia holds the Far East): measure each one
+        # against the places of its own members versus everyone else's.
+        fits = []
+        for pid, geom in outlines.items():
+            own = set(members[pid])
+            if not own:
+                continue
+            rows = [(pid if a in own else "", lon, lat) for a, lon, lat in cities]
+            fits.append(measure_outlines(rows, {pid: geom}, min_places=min_places))
+        import statistics
+
+        fits = [f for f in fits if f.regions]
+        other = [f.median_other_share for f in fits]
+        return OutlineFit(
+            regions=len(fits),
+            median_own_inside=statistics.median(f.median_own_inside for f in fits),
+            median_other_share=statistics.median(other),
+            p90_other_share=statistics.quantiles(other, n=10)[-1] if len(other) > 1 else other[0],
+        )
 
     def region(self, name_or_code: str) -> RegionFilter:
         """Resolve a ``--region`` value (admin1 name or code, macro-region, country, area).

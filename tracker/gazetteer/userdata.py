@@ -141,7 +141,10 @@ def _dump_text(path: Path) -> Iterator[tuple[int, str]]:
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as err:
-            msg = f"{path} is not a readable zip file ({err}); download it again from GeoNames"
+            msg = (
+                f"{path} is corrupt or truncated, or not a zip file ({err}); "
+                "download it again from GeoNames"
+            )
             raise ImportFileError(msg) from err
         with zf:
             names = [n for n in zf.namelist() if n.endswith(".txt") and "readme" not in n.lower()]

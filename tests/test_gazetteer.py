@@ -1,0 +1,249 @@
+"""The gazetteer on the real data (the session ``gazetteer`` fixture: the built index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.errors import PlaceNotFoundError, ValidationError
+from tracker.gazetteer import Gazetteer, normalize_name
+from tracker.gazetteer.sources import load_table
+from tracker.model import Place, RegionFilter
+
+SPOT_CHECKS = [
+    ("Vladivostok", "RU", "RU-PRI"),
+    ("Ussuriysk", "RU", "RU-PRI"),
+    ("Ulan-Ude", "RU", "RU-BU"),
+    ("Yakutsk", "RU", "RU-SA"),
+    ("Kursk", "RU", "RU-KRS"),
+    ("Sudzha", "RU", "RU-KRS"),
+    ("Khabarovsk", "RU", "RU-KHA"),
+    ("Blagoveshchensk", "RU", "RU-AMU"),
+]
+
+
+@pytest.mark.parametrize(("name", "cc", "admin1"), SPOT_CHECKS)
+def test_spot_checks_resolve_to_the_right_admin1(
+    gazetteer: Gazetteer, name: str, cc: str, admin1: str
+) -> None:
+    p = gazetteer.resolve(name)
+    assert p.kind == "city"
+    assert (p.country_code, p.admin1_code) == (cc, admin1)
+    assert p.id.startswith("geonames:") and p.population > 0
+
+
+def test_blagoveshchensk_on_the_amur_is_the_large_one(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.search("Blagoveshchensk", country="RU", limit=5)
+    assert [h.admin1_code for h in hits[:2]] == ["RU-AMU", "RU-BA"]
+    assert hits[0].population > 200_000 > hits[1].population
+    # Ambiguity stays visible: both are exact matches with close but ordered scores.
+    assert 0.8 < hits[1].score < hits[0].score <= 1.0
+
+
+@pytest.mark.parametrize("name", ["Wonsan", "Chongjin"])
+def test_north_korean_cities(gazetteer: Gazetteer, name: str) -> None:
+    p = gazetteer.resolve(name)
+    assert p.country_code == "KP"
+    assert p.admin1_code is not None and p.admin1_code.startswith("KP-")
+
+
+def test_wonsan_matches_the_accented_spelling(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("wonsan")
+    assert p.name == "Wŏnsan"
+    assert p.admin1_code == "KP-07"  # Kangwon province
+
+
+@pytest.mark.parametrize(
+    ("query", "place_id"),
+    [
+        ("Primorsky Krai", "iso3166-2:RU-PRI"),
+        ("Primorskiy kray", "iso3166-2:RU-PRI"),
+        ("primorskij  KRAJ", "iso3166-2:RU-PRI"),
+        ("Primorye", "iso3166-2:RU-PRI"),
+        ("Приморский край", "iso3166-2:RU-PRI"),
+        ("Kursk Oblast", "iso3166-2:RU-KRS"),
+        ("Kursk region", "iso3166-2:RU-KRS"),
+        ("Курская область", "iso3166-2:RU-KRS"),
+        ("Republic of Buryatia", "iso3166-2:RU-BU"),
+        ("Buryatia", "iso3166-2:RU-BU"),
+        ("Sakha (Yakutia)", "iso3166-2:RU-SA"),
+        ("Yakutia", "iso3166-2:RU-SA"),
+        ("Khabarovsk Krai", "iso3166-2:RU-KHA"),
+        ("Amur Oblast", "iso3166-2:RU-AMU"),
+        ("Siberia", "region:siberia"),
+        ("Donbass", "region:donbas"),
+        ("DPRK", "country:KP"),
+        ("ROK", "country:KR"),
+        ("U.S.", "country:US"),
+        ("UK", "country:GB"),
+        ("Britain", "country:GB"),
+    ],
+)
+def test_names_and_administrative_variants_resolve(
+    gazetteer: Gazetteer, query: str, place_id: str
+) -> None:
+    p = gazetteer.resolve(query)
+    assert p.id == place_id
+    assert p.matched_alias
+
+
+@pytest.mark.parametrize(
+    ("query", "place_id", "alias"),
+    [
+        ("Владивосток", "geonames:2013348", "Владивосток"),
+        ("블라디보스토크", "geonames:2013348", "블라디보스토크"),
+        ("Якутск", "geonames:2013159", "Якутск"),
+    ],
+)
+def test_cyrillic_and_hangul(gazetteer: Gazetteer, query: str, place_id: str, alias: str) -> None:
+    p = gazetteer.resolve(query)
+    assert (p.id, p.matched_alias) == (place_id, alias)
+
+
+def test_exact_before_partial_and_scores_ordered(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.search("Yakutsk", limit=10)
+    assert hits[0].id == "geonames:2013159"
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    partial = gazetteer.search("Vladivost", limit=3)
+    assert partial[0].id == "geonames:2013348"
+    assert partial[0].score < hits[0].score  # a prefix never outranks an exact name
+
+
+def test_named_region_outranks_small_town_of_the_same_name(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.search("Siberia", limit=5)
+    assert hits[0].id == "region:siberia"
+    town = next(h for h in hits if h.kind == "city")
+    assert town.population < 10_000 and town.score < hits[0].score
+    georgia = gazetteer.search("Georgia", limit=3)
+    assert georgia[0].id == "country:GE"
+    assert georgia[1].id == "iso3166-2:US-GA"
+
+
+def test_country_and_kind_filters(gazetteer: Gazetteer) -> None:
+    assert {h.country_code for h in gazetteer.search("Sergeyevka", country="ru")} == {"RU"}
+    assert {h.kind for h in gazetteer.search("Kursk", kinds=["admin1"])} == {"admin1"}
+    with pytest.raises(ValidationError, match="unknown country code 'XX'"):
+        gazetteer.search("Kursk", country="XX")
+
+
+def test_unknown_place_suggests_spellings(gazetteer: Gazetteer) -> None:
+    with pytest.raises(PlaceNotFoundError) as info:
+        gazetteer.resolve("Vladivstok")
+    assert "Vladivostok" in info.value.suggestions
+    assert "did you mean" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 10_000, "Kursk\x1b[2J"])
+def test_bad_names_are_rejected(gazetteer: Gazetteer, bad: str) -> None:
+    with pytest.raises(ValidationError):
+        gazetteer.search(bad)
+
+
+def test_lookup_is_exact_and_cached(gazetteer: Gazetteer) -> None:
+    first = gazetteer.lookup(normalize_name("Vladivostok"))
+    assert first[0].id == "geonames:2013348"
+    assert all(isinstance(p, Place) for p in first)
+    assert gazetteer.lookup("vladivost") == []  # no partial matches for the geoparser
+    kursk = {p.id for p in gazetteer.lookup("kursk")}
+    assert {"geonames:538560", "iso3166-2:RU-KRS"} <= kursk
+    assert gazetteer.lookup("vladivostok") == first
+
+
+def test_names_enumerates_normalized_names(gazetteer: Gazetteer) -> None:
+    names = gazetteer.names()
+    assert {"vladivostok", "якутск", "buryatia", "dprk", "블라디보스토크"} <= names
+    assert all(n == normalize_name(n) for n in list(names)[:2000])
+
+
+@pytest.mark.parametrize(
+    ("word", "place_id"),
+    [
+        ("North Korean", "country:KP"),
+        ("Russian", "country:RU"),
+        ("Buryat", "iso3166-2:RU-BU"),
+        ("Yakut", "iso3166-2:RU-SA"),
+        ("Siberian", "region:siberia"),
+    ],
+)
+def test_demonyms(gazetteer: Gazetteer, word: str, place_id: str) -> None:
+    p = gazetteer.demonym(word)
+    assert p is not None and p.id == place_id
+    assert gazetteer.demonym("Vladivostok") is None
+
+
+def test_get_and_reverse(gazetteer: Gazetteer) -> None:
+    pri = gazetteer.get("iso3166-2:RU-PRI")
+    assert pri is not None and pri.kind == "admin1" and pri.name == "Primorsky Krai"
+    assert gazetteer.get("geonames:0") is None
+    r = gazetteer.reverse(131.87, 43.11)
+    assert r.place is not None and r.place.id == "geonames:2013348"
+    assert r.admin1 is not None and r.admin1.id == "iso3166-2:RU-PRI"
+    assert r.country is not None and r.country.id == "country:RU"
+    assert r.distance_km is not None and r.distance_km < 2
+    for lon, lat in [(181, 0), (0, -91), (float("nan"), 0)]:
+        with pytest.raises(ValidationError, match="out of range"):
+            gazetteer.reverse(lon, lat)
+
+
+def test_region_filters(gazetteer: Gazetteer) -> None:
+    sib = gazetteer.region("Siberia")
+    assert isinstance(sib, RegionFilter) and sib.kind == "macro_region"
+    assert {"RU-SA", "RU-BU", "RU-IRK"} <= set(sib.admin1_codes)
+    assert "region:siberia" in sib.place_ids and sib.outline_wkt
+    sfd = gazetteer.region("Siberian Federal District")
+    assert "RU-BU" not in sfd.admin1_codes and "RU-SA" not in sfd.admin1_codes
+    assert set(sfd.admin1_codes) < set(sib.admin1_codes)
+    pri = gazetteer.region("Primorsky Krai")
+    assert pri.admin1_codes == ("RU-PRI",) and pri.outline_wkt
+    assert gazetteer.region("RU-PRI") == pri
+    assert gazetteer.region("KP").country_codes == ("KP",)
+    assert set(gazetteer.region("Korean Peninsula").country_codes) == {"KP", "KR"}
+    with pytest.raises(PlaceNotFoundError):
+        gazetteer.region("Qwertzuiop Oblast")
+
+
+def test_outlines_are_geojson_areas(gazetteer: Gazetteer) -> None:
+    import shapely
+
+    for pid in ("iso3166-2:RU-PRI", "region:siberia", "country:KP"):
+        geo = gazetteer.outline(pid)
+        assert geo is not None and geo["type"] in ("Polygon", "MultiPolygon")
+    pri = shapely.geometry.shape(gazetteer.outline("iso3166-2:RU-PRI"))
+    assert pri.contains(shapely.Point(131.87353, 43.10562))  # Vladivostok
+    assert not pri.contains(shapely.Point(135.07, 48.48))  # Khabarovsk
+    assert gazetteer.outline("geonames:2013348") is None
+
+
+def test_admin1_coverage_measured_at_build(gazetteer: Gazetteer) -> None:
+    meta = gazetteer.meta
+    assert float(meta["admin1_coverage"]) >= 0.95
+    assert int(meta["admin1_cities"]) > 200_000
+
+
+def test_macro_region_table_is_cited_and_valid(gazetteer: Gazetteer) -> None:
+    codes = gazetteer.admin1_codes()
+    regions = load_table("macro_regions.json")["regions"]
+    for r in regions:
+        assert r["definition"] and r["source"].startswith("https://")
+        assert set(r.get("admin1", [])) <= codes, r["slug"]
+        assert set(r.get("countries", [])) <= gazetteer.country_codes
+    # The eight federal districts partition Russia's 83 ISO 3166-2 subjects.
+    fds = [set(r["admin1"]) for r in regions if r["slug"].endswith("federal-district")]
+    assert len(fds) == 8
+    union = set().union(*fds)
+    assert sum(len(f) for f in fds) == len(union)
+    assert union == {c for c in codes if c.startswith("RU-")}
+
+
+def test_exonym_and_demonym_tables_point_at_real_places(gazetteer: Gazetteer) -> None:
+    for pid in load_table("exonyms.json")["aliases"]:
+        assert gazetteer.get(pid) is not None, pid
+    for pid in load_table("demonyms.json")["demonyms"].values():
+        assert gazetteer.get(pid) is not None, pid
+
+
+def test_derived_outlines_fit_their_places(gazetteer: Gazetteer) -> None:
+    fit = gazetteer.outline_fit(kind="admin1")
+    assert fit.regions > 2000
+    assert fit.median_own_inside >= 0.95
+    assert fit.median_other_share <= 0.03

@@ -90,6 +90,12 @@ def test_not_counts(text: str) -> None:
     assert find_counts(text) == []
 
 
+def test_absurd_figures_are_not_counts() -> None:
+    assert find_counts("9" * 400 + " troops") == []
+    assert find_counts("1." + "9" * 400 + " million troops") == []
+    assert find_counts("2,000,000,000 soldiers") == []
+
+
 def test_several_counts_in_one_sentence_keep_their_offsets() -> None:
     text = (
         "Pyongyang sent a total of 8,000 troops, formed into three brigades, and 1,200 engineers."
@@ -142,7 +148,13 @@ TOKENS = st.sampled_from(
 
 
 @PROPS
-@given(st.one_of(st.text(max_size=120), st.lists(TOKENS, max_size=20).map(" ".join)))
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.lists(TOKENS, max_size=20).map(" ".join),
+        st.from_regex(r"[0-9.,]{1,40}( (thousand|million|k))? troops", fullmatch=True),
+    )
+)
 def test_find_counts_never_crashes(text: str) -> None:
     last = 0
     for c in find_counts(text):

@@ -248,6 +248,12 @@ def test_counts_and_unit_numbers_are_not_dates() -> None:
     assert spans("1,500 troops of the 11th Corps, 12,000 in four brigades") == []
 
 
+@pytest.mark.parametrize("anchor", [D(1, 1, 1), D(1, 3, 1), D(9999, 12, 31)])
+def test_extreme_anchors_do_not_crash(anchor: date) -> None:
+    text = "early November, 8 October, last week, 2 months ago, since January, 28 Dec - 3 Jan, next"
+    _check_mentions(text, find_date_expressions(text, anchor), anchor)
+
+
 def test_offsets_index_the_text() -> None:
     text = "Seoul said on Friday that ships sailed between 8 and 13 October."
     for m in find_date_expressions(text, FRI):
@@ -291,7 +297,7 @@ WORDS = st.sampled_from(
 @PROPS
 @given(
     st.one_of(st.text(max_size=120), st.lists(WORDS, max_size=20).map(" ".join)),
-    st.one_of(st.none(), st.dates(min_value=D(1, 3, 1), max_value=D(9998, 12, 31))),
+    st.one_of(st.none(), st.dates()),
 )
 def test_find_date_expressions_never_crashes(text: str, anchor: date | None) -> None:
     _check_mentions(text, find_date_expressions(text, anchor), anchor)

@@ -187,7 +187,10 @@ def _number(s: str) -> tuple[int | None, int, bool]:
             mult, s = 1000, s[: -len("thousand")].strip()
         elif low.endswith("million"):
             mult, s = 1_000_000, s[: -len("million")].strip()
-        value = float(s.replace(",", "")) * mult
+        digits = s.replace(",", "")
+        if len(digits) > 12:  # no army is that large; also keeps float() exact and finite
+            return None, mult, True
+        value = float(digits) * mult
         if value != int(value) or value > 10**9:
             return None, mult, True
         return int(value), mult, True

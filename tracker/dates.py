@@ -501,6 +501,8 @@ def _resolve_absolute(m: re.Match[str], anchor: date | None) -> DateSpan | None:
             if anchor is None and err.args[0] == "no year given":
                 return DateSpan(None, None, "unknown", text)
             return None
+        except (ValueError, OverflowError):  # an inferred year outside 1..9999
+            return None
     if span is None or span.start is None:
         return None
     if m.group("since"):

@@ -229,6 +229,13 @@ def test_html_sniffed_without_suffix(tmp_path: Path) -> None:
     assert read_document(p).text == "Troops moved."
 
 
+@pytest.mark.parametrize(
+    "html", ["<p>a <![foo bar</p>", "<![if !IE]>x<![endif]>", "&#99999999999; text", "<a b='x"]
+)
+def test_malformed_markup_gives_text(html: str) -> None:
+    assert parse_document(html, kind="html").text.strip()
+
+
 def test_html_without_text_is_an_error() -> None:
     with pytest.raises(IngestError, match="no article text"):
         parse_document(b"<html><script>alert(1)</script></html>", kind="html")
@@ -295,6 +302,7 @@ HTML_BITS = st.sampled_from(
         "<p>", "</p>", "<div class='comment'>", "</div>", "<script>", "</script>", "<nav>",
         "</nav>", "<article>", "</article>", "<h1>", "</h1>", "text ", "&amp;", "<!--", "-->",
         "<br>", "<svg>", "@user ", "2 hours ago", "reply", "\n", "<p hidden>", "<![CDATA[",
+        "<![", "foo ", "<!", "</", "<a b='", "&#99999999;", "<?", "]]>", "<style>", "<title>",
     ]
 )  # fmt: skip
 

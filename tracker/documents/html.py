@@ -205,9 +205,15 @@ def html_to_text(html: str) -> HtmlText:
         all kept text. ``comments``: text inside comment sections. ``title``: the first
         ``<h1>``, else ``og:title``, else ``<title>``.
     """
-    parser = _Extractor()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser = _Extractor()
+        parser.feed(html)
+        parser.close()
+    except AssertionError:
+        # html.parser asserts on marked sections it does not know ("<![foo"); show them as text.
+        parser = _Extractor()
+        parser.feed(html.replace("<![", "&lt;!["))
+        parser.close()
     body_all = _join(parser.all)
     body_art = _join(parser.art)
     body = body_art if parser.seen_article and len(body_art) >= 0.3 * len(body_all) else body_all

@@ -274,7 +274,7 @@ class Opened:
         return self.page.evaluate(expr, arg)
 
     def drawn(self) -> set[str]:
-        return set(self.js("TrackerMap.drawn.map(i => TrackerMap.D.P.id[i])"))
+        return set(self.js("TrackerMap.drawnIds()"))
 
     def listed(self) -> list[str]:
         return self.js(

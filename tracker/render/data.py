@@ -116,9 +116,9 @@ def _moves(events: Sequence[Event], placed: list[bool]) -> list[list[int]]:
 
 def _sort_key(e: Event) -> tuple[Any, ...]:
     undated = e.date_start is None and e.date_end is None
-    start = e.date_start or e.date_end or date.min
-    end = e.date_end or e.date_start or date.min
-    return (undated, start, _ROLE_RANK.get(e.role, 2), end, e.id)
+    a = e.date_start or e.date_end or date.min
+    b = e.date_end or e.date_start or date.min
+    return (undated, min(a, b), _ROLE_RANK.get(e.role, 2), max(a, b), e.id)
 
 
 def build_payload(

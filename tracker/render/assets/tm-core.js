@@ -83,6 +83,10 @@
       if (this.grp[i] >= 0) (this.members[this.grp[i]] = this.members[this.grp[i]] || []).push(i);
     }
     this.fmask = new Uint8Array(n); this.vis = new Uint8Array(n);
+    this.ndated = 0; this.maxDur = 0;
+    for (i = 0; i < n; i++) {
+      if (this.t0[i] >= 0) { this.ndated = i + 1; this.maxDur = Math.max(this.maxDur, this.t1[i] - this.t0[i]); }
+    }
     this.rows = new Int32Array(n); this.nrows = 0;
     this.lower = {};
     ['pl', 'ac'].forEach(function (k) {
@@ -127,14 +131,23 @@
   /* Events overlapping [a, b] (day numbers, inclusive) that pass the filters; undated
      events pass every window (they are listed last). */
   TM.Data.prototype.applyWindow = function (a, b) {
-    var n = this.n, t0 = this.t0, t1 = this.t1, f = this.fmask, vis = this.vis, rows = this.rows, k = 0;
-    for (var i = 0; i < n; i++) {
-      var v = f[i] && (t0[i] < 0 || (t0[i] <= b && t1[i] >= a)) ? 1 : 0;
-      vis[i] = v;
-      if (v) rows[k++] = i;
+    var t0 = this.t0, t1 = this.t1, f = this.fmask, vis = this.vis, rows = this.rows, k, i;
+    for (k = 0; k < this.nrows; k++) vis[rows[k]] = 0;  // clear the previous window only
+    // events are sorted by start (undated last): scan from the first that may still overlap
+    var lo = lowerBound(t0, a - this.maxDur, this.ndated), hi = lowerBound(t0, b + 1, this.ndated);
+    k = 0;
+    for (i = lo; i < hi; i++) {
+      if (f[i] && t1[i] >= a) { vis[i] = 1; rows[k++] = i; }
     }
+    for (i = this.ndated; i < this.n; i++) if (f[i]) { vis[i] = 1; rows[k++] = i; }
     this.nrows = k;
   };
+
+  function lowerBound(arr, v, n) {
+    var lo = 0, hi = n;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (arr[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
 
   TM.Data.prototype.indexOfId = function (id) { return this.P.id.indexOf(id); };
 

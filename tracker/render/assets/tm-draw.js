@@ -56,13 +56,76 @@
     return !(b[2] * f.s - f.ox < 0 || b[0] * f.s - f.ox > f.w || b[3] * f.s - f.oy < 0 || b[1] * f.s - f.oy > f.h);
   }
 
+  /* Pre-rendered marker sprites (one per style and radius): drawImage is far cheaper than
+     stroking and filling thousands of arcs. */
+  var sprites = {};
+  function sprite(key, r, related) {
+    var id = key + r + (related ? 'q' : 'c');
+    if (sprites[id]) return sprites[id];
+    var dpr = window.devicePixelRatio || 1, size = Math.ceil((r + 3) * 2), c = document.createElement('canvas');
+    c.width = c.height = Math.ceil(size * dpr);
+    var ctx = c.getContext('2d'), col = TM.STATUS_COLORS[+key[0]], rs = key[1], m = size / 2;
+    ctx.scale(dpr, dpr); ctx.beginPath();
+    if (related) ctx.rect(m - r * 0.8, m - r * 0.8, r * 1.6, r * 1.6); else ctx.arc(m, m, r, 0, 2 * Math.PI);
+    if (rs === 's') {
+      ctx.fillStyle = alpha(col, related ? 0.55 : 0.85); ctx.fill();
+      ctx.lineWidth = r > 3 ? 1 : 0.5; ctx.strokeStyle = '#fff'; ctx.stroke();
+    } else {  // pending review: hollow with a dashed ring; rejected: thin hollow ring
+      ctx.fillStyle = 'rgba(255,255,255,0.8)'; ctx.fill();
+      ctx.setLineDash(rs === 'd' && r > 3 ? [3, 2] : []); ctx.lineWidth = rs === 'd' ? 2 : 1;
+      ctx.strokeStyle = col; ctx.stroke();
+    }
+    sprites[id] = {c: c, size: size, id: Object.keys(sprites).length + 1};
+    return sprites[id];
+  }
+
+  /* Marker radius for an event: its troop-count size, scaled down when very many events are
+     on screen at once so dense views stay legible (relative sizes are kept). */
+  function radiusScale(n) { return n <= 3000 ? 1 : Math.max(0.3, Math.sqrt(3000 / n)); }
+
+  /* Dense views (more than TM.DENSE markers on screen): each marker is a small square written
+     straight into pixels - 3 px, or 5 px for 1,000 troops and more; hollow when pending
+     review - then composited once. Later events are drawn over earlier ones. */
+  TM.DENSE = 2500;
+  var RGBA = null;
+  function drawDense(ctx, f, pts, np, related) {
+    var D = TM.D, dpr = window.devicePixelRatio || 1, W = Math.ceil(f.w * dpr), H = Math.ceil(f.h * dpr);
+    var img = TM._img && TM._img.width === W && TM._img.height === H ? TM._img : (TM._img = new ImageData(W, H));
+    var px = new Uint32Array(img.data.buffer), P = D.P;
+    px.fill(0);
+    if (!RGBA) RGBA = TM.STATUS_COLORS.map(function (h) {
+      var v = parseInt(h.slice(1), 16);
+      return (255 << 24 | (v & 255) << 16 | ((v >> 8) & 255) << 8 | (v >> 16)) >>> 0;  // little-endian ABGR
+    });
+    var WHITE = 0xffffffff;
+    for (var k = 0; k < np; k += 4) {
+      var i = pts[k], c = P.cnt[i], big = c !== null && c >= 1000, h = Math.round((big ? 2 : 1) * dpr);
+      var cx = Math.round(pts[k + 1] * dpr), cy = Math.round(pts[k + 2] * dpr), col = RGBA[D.st[i]];
+      var hollow = D.rv[i] !== 1;
+      for (var yy = cy - h; yy <= cy + h; yy++) {
+        if (yy < 0 || yy >= H) continue;
+        var row = yy * W;
+        for (var xx = cx - h; xx <= cx + h; xx++) {
+          if (xx < 0 || xx >= W) continue;
+          px[row + xx] = hollow && (xx !== cx - h && xx !== cx + h && yy !== cy - h && yy !== cy + h) ? WHITE : col;
+        }
+      }
+    }
+    var off = TM._off || (TM._off = document.createElement('canvas'));
+    if (off.width !== W || off.height !== H) { off.width = W; off.height = H; }
+    off.getContext('2d').putImageData(img, 0, 0);
+    ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.globalAlpha = related ? 0.6 : 1;
+    ctx.drawImage(off, 0, 0); ctx.restore();
+  }
+
   /* Areas (region/country-level events), approximate-area rings and points. */
   TM.drawEvents = function (related) {
     return function (ctx, f) {
-      var D = TM.D, S = TM.S, rows = D.rows, nr = D.nrows, X = D.X, Y = D.Y, g = D.g;
+      var D = TM.D, rows = D.rows, nr = D.nrows, X = D.X, Y = D.Y, g = D.g;
       var ro = D.ro, st = D.st, rv = D.rv, rad = D.rad, C = TM.STATUS_COLORS, i, k, x, y, r;
-      var drawn = related ? null : (TM.drawn = []);
-      var paths = {}, seen = {};
+      var drawn = related ? null : (TM.drawnBuf && TM.drawnBuf.length === D.n ? TM.drawnBuf : (TM.drawnBuf = new Int32Array(D.n)));
+      var nd = 0, np = 0, rings = {}, seen = {}, scale = radiusScale(nr);
+      var pts = TM.ptsBuf && TM.ptsBuf.length === 4 * D.n ? TM.ptsBuf : (TM.ptsBuf = new Float32Array(4 * D.n));
       if (!related) TM.areaPaths = [];
       for (k = 0; k < nr; k++) {
         i = rows[k];
@@ -71,7 +134,7 @@
           var o = D.outlines[D.ol[i]];
           if (!onScreen(o.bbox, f)) continue;
           var key = D.ol[i] + ':' + st[i] + ':' + (rv[i] === 0 ? 1 : 0);
-          if (drawn) drawn.push(i);
+          if (drawn) drawn[nd++] = i;
           if (seen[key]) { if (!related) TM.areaPaths.push([i, seen[key]]); continue; }
           var p = seen[key] = outlinePath(o, f);
           if (!related) TM.areaPaths.push([i, p]);
@@ -81,30 +144,39 @@
           continue;
         }
         x = X[i] * f.s - f.ox; y = Y[i] * f.s - f.oy;
-        r = g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : rad[i];
-        if (x < -r || y < -r || x > f.w + r || y > f.h + r) continue;
-        var b = (g[i] === TM.G_APPROX ? 'a' : 'p') + st[i] + (rv[i] === 0 ? 'd' : (rv[i] === 2 ? 'x' : 's'));
-        var path = paths[b] || (paths[b] = new Path2D());
-        if (related) { path.rect(x - r * 0.8, y - r * 0.8, r * 1.6, r * 1.6); } else { path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI); }
-        if (drawn) drawn.push(i);
-      }
-      ctx.setLineDash([]);
-      Object.keys(paths).forEach(function (b) {
-        var c = C[+b[1]], p = paths[b], kind = b[0], rs = b[2];
-        if (kind === 'a') {  // area known only approximately: soft fill, dashed ring, no pin
-          ctx.fillStyle = alpha(c, 0.12); ctx.fill(p);
-          ctx.setLineDash([4, 4]); ctx.lineWidth = 1.5; ctx.strokeStyle = c; ctx.stroke(p); ctx.setLineDash([]);
-        } else if (rs === 's') {
-          ctx.fillStyle = alpha(c, related ? 0.55 : 0.8); ctx.fill(p);
-          ctx.lineWidth = 1; ctx.strokeStyle = '#fff'; ctx.stroke(p);
-        } else {  // pending review: hollow with a dashed ring; rejected: thin hollow ring
-          ctx.fillStyle = 'rgba(255,255,255,0.75)'; ctx.fill(p);
-          ctx.setLineDash(rs === 'd' ? [3, 2] : []); ctx.lineWidth = rs === 'd' ? 2.5 : 1;
-          ctx.strokeStyle = c; ctx.stroke(p); ctx.setLineDash([]);
+        if (g[i] === TM.G_APPROX) {  // area known only approximately: soft fill, dashed ring, no pin
+          r = TM.APPROX_RADIUS[D.str('gp', i)] || 22;
+          if (x < -r || y < -r || x > f.w + r || y > f.h + r) continue;
+          var pa = rings[st[i]] || (rings[st[i]] = new Path2D());
+          pa.moveTo(x + r, y); pa.arc(x, y, r, 0, 2 * Math.PI);
+          if (drawn) drawn[nd++] = i;
+          continue;
         }
+        r = Math.max(2, Math.round(rad[i] * scale));
+        if (x < -r || y < -r || x > f.w + r || y > f.h + r) continue;
+        if (drawn) drawn[nd++] = i;
+        pts[np++] = i; pts[np++] = x; pts[np++] = y; pts[np++] = r;
+      }
+      if (drawn) TM.ndrawn = nd;
+      if (np / 4 > TM.DENSE) drawDense(ctx, f, pts, np, related); else {
+        for (k = 0; k < np; k += 4) {
+          i = pts[k];
+          var sp = sprite(st[i] + (rv[i] === 0 ? 'd' : (rv[i] === 2 ? 'x' : 's')), pts[k + 3], related);
+          ctx.drawImage(sp.c, pts[k + 1] - sp.size / 2, pts[k + 2] - sp.size / 2, sp.size, sp.size);
+        }
+      }
+      ctx.setLineDash([4, 4]); ctx.lineWidth = 1.5;
+      Object.keys(rings).forEach(function (s) {
+        ctx.fillStyle = alpha(C[+s], 0.12); ctx.fill(rings[s]); ctx.strokeStyle = C[+s]; ctx.stroke(rings[s]);
       });
+      ctx.setLineDash([]);
       if (!related) drawSelection(ctx, f);
     };
+  };
+
+  /* Ids of the events the events layer drew in the last redraw (tests, benchmarks). */
+  TM.drawnIds = function () {
+    return Array.from(TM.drawnBuf ? TM.drawnBuf.subarray(0, TM.ndrawn) : [], function (i) { return TM.D.P.id[i]; });
   };
 
   function drawSelection(ctx, f) {
@@ -113,19 +185,25 @@
     ctx.lineWidth = 3; ctx.strokeStyle = '#111'; ctx.setLineDash([]);
     if (D.g[i] === TM.G_AREA) { ctx.stroke(outlinePath(D.outlines[D.ol[i]], f)); return; }
     var x = D.X[i] * f.s - f.ox, y = D.Y[i] * f.s - f.oy;
-    var r = (D.g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : D.rad[i]) + 4;
+    var r = (D.g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : Math.max(2, Math.round(D.rad[i] * radiusScale(D.nrows)))) + 4;
     ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.stroke();
   }
 
   var TRACK_COLORS = ['#444', '#1f78b4', '#8c510a', '#c51b7d', '#01665e', '#762a83'];
 
-  /* A track per actor: successive placed events of one actor, in time order. */
+  /* A track per actor: successive placed events of one actor, in time order. With more than
+     TRACK_MAX tracked events in the window only the selected event's actor is tracked. */
+  TM.TRACK_MAX = 3000;
   TM.drawTracks = function (ctx, f) {
-    var D = TM.D, rows = D.rows, nr = D.nrows, ac = D.ac, lastX = {}, lastY = {};
+    var D = TM.D, rows = D.rows, nr = D.nrows, ac = D.ac, lastX = {}, lastY = {}, k, i, a, n = 0;
+    for (k = 0; k < nr; k++) { i = rows[k]; if (ac[i] >= 0 && D.g[i] !== TM.G_NONE) n++; }
+    var only = n > TM.TRACK_MAX ? (TM.S.sel >= 0 ? ac[TM.S.sel] : -2) : -1;
+    TM.tracksLimited = n > TM.TRACK_MAX;
+    if (only === -2) return;
     var paths = TRACK_COLORS.map(function () { return new Path2D(); });
-    for (var k = 0; k < nr; k++) {
-      var i = rows[k], a = ac[i];
-      if (a < 0 || D.t0[i] < 0 || D.g[i] === TM.G_NONE || D.ro[i] === D.RELATED || isNaN(D.X[i])) continue;
+    for (k = 0; k < nr; k++) {
+      i = rows[k]; a = ac[i];
+      if (a < 0 || (only >= 0 && a !== only) || D.t0[i] < 0 || D.g[i] === TM.G_NONE || D.ro[i] === D.RELATED || isNaN(D.X[i])) continue;
       var x = D.X[i] * f.s - f.ox, y = D.Y[i] * f.s - f.oy;
       if (lastX[a] !== undefined && (Math.abs(lastX[a] - x) > 0.5 || Math.abs(lastY[a] - y) > 0.5)) {
         var p = paths[a % paths.length];
@@ -133,9 +211,8 @@
       }
       lastX[a] = x; lastY[a] = y;
     }
-    ctx.lineWidth = 1.5; ctx.setLineDash([2, 3]);
-    paths.forEach(function (p, c) { ctx.strokeStyle = alpha(TRACK_COLORS[c], 0.7); ctx.stroke(p); });
-    ctx.setLineDash([]);
+    ctx.lineWidth = 1.25;
+    paths.forEach(function (p, c) { ctx.strokeStyle = alpha(TRACK_COLORS[c], 0.6); ctx.stroke(p); });
   };
 
   /* Movement arrows origin -> (transits) -> destination, curved, with an arrowhead. */
@@ -175,7 +252,7 @@
       if (g !== TM.G_POINT && g !== TM.G_APPROX) continue;
       if (D.ro[i] === D.RELATED && !withRelated) continue;
       var dx = D.X[i] * s - o.x - pt.x, dy = D.Y[i] * s - o.y - pt.y, d = Math.sqrt(dx * dx + dy * dy);
-      var r = g === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : D.rad[i] + 3;
+      var r = g === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : Math.max(2, Math.round(D.rad[i] * radiusScale(D.nrows))) + 3;
       if (d <= r && d < bd) { bd = d; best = i; }
     }
     if (best >= 0) return best;

@@ -129,6 +129,27 @@ def test_comment_thread_detected_and_offsets_index_text() -> None:
     assert doc.text[doc.body_end :].lstrip().startswith("• @harbour_watcher")
 
 
+REDDITISH = """
+[-] kettle_black 41 points 5 hours ago
+They moved the whole brigade overnight.
+permalink save report reply
+
+[-] ostsee 12 points 4 hours ago
+Source?
+permalink save parent report reply
+"""
+
+
+def test_one_line_comment_headers_detected() -> None:
+    doc = parse_document(ARTICLE + REDDITISH)
+    assert doc.body_end is not None and doc.body.rstrip() == ARTICLE.rstrip()
+
+
+def test_single_article_timestamp_is_not_a_thread() -> None:
+    text = "By Jane Roe, 3 hours ago\nShare\nSave\n\n" + ARTICLE
+    assert parse_document(text).body_end is None
+
+
 def test_seed_comment_thread_is_split_from_the_article() -> None:
     doc = read_document(ROOT / "seeds" / "nis-north-korean-troops-vladivostok.md")
     assert doc.body_end is not None

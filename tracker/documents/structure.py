@@ -48,6 +48,10 @@ _TIMESTAMP = re.compile(
     r"weeks?|mo|mos|months?|y|yrs?|years?)\s+ago\b.{0,40}$"
 )
 _VOTES = re.compile(r"(?i)^[-+−]?\d{1,7}\s*(?:points?|votes?|upvotes?|likes?|karma|[↑↓▲▼])?$")
+_AGO = re.compile(
+    r"(?i)\b(?:\d+|an?|one)\s*(?:sec|secs|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|"
+    r"months?|years?)\s+ago\b"
+)
 _BARE_NUMBER = re.compile(r"^\d[\d,.]*$")
 _HEADING = re.compile(
     r"(?i)^(?:#+\s*)?(?:\d[\d,]*\s+)?(?:comments?|replies|responses|discussion|reader comments|"
@@ -75,6 +79,8 @@ def _kind(line: str) -> str | None:
         return "action"
     if _HANDLE.match(line) or _BULLET_LABEL.match(line):
         return "handle"
+    if len(words) <= 12 and _AGO.search(line):
+        return "header"  # "[-] user 12 points 3 hours ago", "Jane Doe • 2 days ago"
     return None
 
 
@@ -115,8 +121,10 @@ def find_comment_thread(text: str, start: int = 0) -> int | None:
             k
             and k != "heading"
             and count >= _MIN_FURNITURE
-            and "handle" in kinds
-            and ("meta" in kinds or "action" in kinds)
+            and (
+                ("handle" in kinds and ("meta" in kinds or "action" in kinds))
+                or kinds.get("header", 0) >= 2
+            )
         ):
             begin = i
             if i > 0 and lines[i - 1][1] == "heading":

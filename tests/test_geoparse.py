@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -66,9 +67,10 @@ class FakeGazetteer:
         self.by_id = {p.id: p for p in PLACES}
         self.index: dict[str, list[Place]] = {}
         for p in PLACES:
-            self.index.setdefault(_norm(p.name), []).append(p)
+            self.index.setdefault(_norm(p.name), []).append(replace(p, matched_alias=p.name))
         for alias, pid in ALIASES.items():
-            self.index.setdefault(alias, []).append(self.by_id[pid])
+            p = replace(self.by_id[pid], matched_alias=alias.upper().replace(" ", "."))
+            self.index.setdefault(alias, []).append(p)
         self.lookups = 0
 
     def normalize_name(self, s: str) -> str:

@@ -158,7 +158,7 @@ class Geoparser:
             (``is_location=False``); ``place`` is None when no candidate fits.
         """
         mentions = self._rec.find(text)
-        mentions = self._filter(mentions)
+        mentions = self._filter(text, mentions)
         groups: dict[str, NameGroup] = {}
         order: list[str] = []
         dem_cc: list[str] = []
@@ -220,7 +220,7 @@ class Geoparser:
             or (p.country_code or "", norm) in self._capitals
         )
 
-    def _filter(self, mentions: list[Mention]) -> list[Mention]:
+    def _filter(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """Drop single words that are more likely common words or given names than places.
 
         A common English word ("Energy", "Hope") or a given name ("Keith") written alone is
@@ -236,18 +236,22 @@ class Geoparser:
                 keep.append(m)
                 continue
             word = m.text.lower()
-            major = any(c.kind in _MAJOR for c in m.candidates)
+            major = any(
+                c.kind in _MAJOR and (c.matched_alias == m.text or self._rec.norm(c.name) == m.norm)
+                for c in m.candidates
+            )
             if major:
                 keep.append(m)
                 continue
             pop = max((c.population for c in m.candidates), default=0)
             common = word in self._common
-            cue = m.prev_word in lexicon.PLACE_PREPOSITIONS or _paired(mentions, idx)
+            cue = m.prev_word in lexicon.PLACE_PREPOSITIONS or _paired(text, mentions, idx)
+            strong_cue = m.prev_word in lexicon.STRONG_PREPOSITIONS or _paired(text, mentions, idx)
             if m.weak and m.norm not in strong and common:
                 continue
             if common and not cue and (m.in_run or pop < 100_000):
                 continue
-            if word in lexicon.FIRST_NAMES and not cue and pop < 100_000:
+            if word in lexicon.FIRST_NAMES and not strong_cue and pop < 100_000:
                 m.kind = "person"
             if m.in_run and pop < 5_000 and m.kind == "place" and not cue:
                 continue
@@ -293,11 +297,14 @@ class Geoparser:
 _MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
 
 
-def _paired(mentions: Sequence[Mention], idx: int) -> bool:
-    """Whether mention idx is in an "X, Y" pair with a neighbour (text not needed)."""
+def _paired(text: str, mentions: Sequence[Mention], idx: int) -> bool:
+    """Whether mention idx is in an "X, Y" pair with a neighbouring mention."""
     m = mentions[idx]
     nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
     prv = mentions[idx - 1] if idx > 0 else None
-    return (nxt is not None and 0 < nxt.start - m.end <= 2) or (
-        prv is not None and 0 < m.start - prv.end <= 2
+    return (nxt is not None and text[m.end : nxt.start] in _PAIR_GAPS) or (
+        prv is not None and text[prv.end : m.start] in _PAIR_GAPS
     )
+
+
+_PAIR_GAPS = frozenset({", ", ",", " (", "("})

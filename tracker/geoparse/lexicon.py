@@ -803,6 +803,9 @@ PLACE_PREPOSITIONS = frozenset(
     ]
 )
 
+# The prepositions above that rarely precede a person's name ("in", not "of").
+STRONG_PREPOSITIONS = PLACE_PREPOSITIONS - {"of", "to"}
+
 # Words before a place name inside a capitalised run that do not make it a person.
 DESCRIPTORS = frozenset(
     [

@@ -19,7 +19,7 @@ from tracker.model import Place
 
 MAX_NGRAM = 6
 _TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_POSSESSIVE = ("'s", "’s")
+_CONTRACTION = re.compile(r"(?:['’](?:s|ve|re|ll|d|m|t)|n['’]t)$", re.IGNORECASE)
 _SENT_END = frozenset(".!?:;\n\"“”'‘’()[]—–|•*#")
 
 
@@ -32,7 +32,8 @@ class Token:
     text: str
     cap: bool  # starts with an upper-case letter
     caps: bool  # all upper case (headline style); no information in its capital
-    sent_start: bool  # first word of a sentence / line / quote
+    sent_start: bool  # first word of a sentence / line / quote (computed for capitals only)
+    joined: bool = False  # separated from the previous token by one space or hyphen only
 
 
 @dataclass(slots=True)
@@ -57,32 +58,40 @@ class Mention:
 def tokenize(text: str) -> list[Token]:
     """Split text into word tokens with capitalisation and sentence-start flags."""
     toks: list[Token] = []
+    append = toks.append
     prev_end = 0
+    n = len(text)
     for m in _TOKEN_RE.finditer(text):
-        s, e = m.start(), m.end()
+        s, e = m.span()
         word = m.group()
-        if word.endswith(_POSSESSIVE) and len(word) > 3:
-            e -= 2
-            word = word[:-2]
+        if "'" in word or "’" in word:
+            cut = _CONTRACTION.search(word)
+            if cut is not None and cut.start() > 0:
+                e -= len(word) - cut.start()  # "Russia's" -> "Russia"; "I’ve" -> "I"
+                word = word[: cut.start()]
+        cap = word[0].isupper()
         # abbreviations with a full stop: "St. Cloud", "Ky.", "Mt."
-        if e < len(text) and text[e] == "." and word.lower() in _DOT_ABBREV:
+        if e < n and text[e] == "." and len(word) <= 4 and word.lower() in _DOT_ABBREV:
             e += 1
             word = text[s:e]
         gap = text[prev_end:s]
-        if not toks:
-            sent_start = True
+        joined = gap == " " or gap == "-" or gap == ""
+        if cap:
+            if not toks:
+                sent = True
+            elif joined:
+                sent = False
+            else:
+                stripped = gap.strip()
+                sent = "\n" in gap or (
+                    bool(stripped)
+                    and any(c in _SENT_END for c in stripped)
+                    and not _abbrev_dot(toks[-1].text, stripped)
+                )
+            caps = len(word) > 1 and word.isupper()
         else:
-            stripped = gap.strip()
-            last = toks[-1].text
-            sent_start = bool(stripped) and (
-                any(c in _SENT_END for c in stripped) and not _abbrev_dot(last, stripped)
-            )
-            if "\n" in gap:
-                sent_start = True
-        first = word[0]
-        cap = first.isupper()
-        caps = cap and len(word) > 1 and word.isupper() and sum(c.isalpha() for c in word) > 1
-        toks.append(Token(s, e, word, cap, caps, sent_start))
+            sent = caps = False
+        append(Token(s, e, word, cap, caps, sent, joined and bool(toks)))
         prev_end = e
     return toks
 
@@ -261,9 +270,8 @@ def _chunks(toks: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 def _adjacent(a: Token, b: Token) -> bool:
-    """Whether two tokens are separated only by a space or a hyphen (same name)."""
-    gap = b.start - a.end
-    return gap <= 2 and (gap == 0 or b.start - a.end == 1)
+    """Whether two consecutive tokens are separated only by a space or a hyphen (same name)."""
+    return b.joined
 
 
 def _label(text: str, toks: Sequence[Token], mentions: list[Mention]) -> None:

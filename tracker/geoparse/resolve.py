@@ -29,7 +29,7 @@ FEATURE_BONUS = {"PPLC": 0.8, "PPLA": 0.35, "PPLA2": 0.15, "PPLG": 0.3}
 CAPITAL_BONUS = 1.2
 ALIAS_PENALTY = 0.4
 COUNTRY_WEIGHT = 1.5
-ADMIN1_WEIGHT = 1.2
+ADMIN1_WEIGHT = 2.0
 DEMONYM_WEIGHT = 1.0
 CONTEXT_WEIGHT = 2.0
 PAIR_BONUS = 4.0
@@ -81,6 +81,7 @@ class NameGroup:
     bonus: list[float] = field(default_factory=list)
     fixed: int | None = None  # index forced by a correction rule
     major: bool = False  # the name is a country / region / continent name
+    weight: float = 1.0  # how much this name counts as context for the others
 
     def probabilities(self, extra: Sequence[float] | None = None) -> list[float]:
         """Return softmax probabilities of the candidates (prior + bonus + extra)."""
@@ -148,11 +149,15 @@ def resolve_groups(
         for g, pr in zip(groups, probs, strict=True):
             ccs: dict[str, float] = defaultdict(float)
             a1s: dict[str, float] = defaultdict(float)
+            # a name counts by how sure we are of it: an unambiguous name is strong
+            # evidence, a name with ten namesakes barely any (avoids self-reinforcing
+            # loops between two ambiguous names)
+            sure = (max(pr) if pr else 0.0) * g.weight
             for c, p in zip(g.candidates, pr, strict=True):
                 if c.country_code:
-                    ccs[c.country_code] += p
+                    ccs[c.country_code] += p * sure
                 if c.admin1_code:
-                    a1s[c.admin1_code] += p
+                    a1s[c.admin1_code] += p * sure
             for k, v in ccs.items():
                 cc_mass[k] += v
             for k, v in a1s.items():

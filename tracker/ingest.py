@@ -249,3 +249,90 @@ def ingest_path(
 def with_overrides(options: IngestOptions, **changes: Any) -> IngestOptions:
     """Return ``options`` with some fields changed."""
     return replace(options, **changes)
+
+
+# --------------------------------------------------------------------------- review support
+
+
+def make_geoparser(store: Any, gazetteer: Any | None = None) -> Any:
+    """Return a geoparser with the real gazetteer and the store's place rules."""
+    from tracker.gazetteer import Gazetteer
+    from tracker.geoparse import Geoparser
+
+    gz = gazetteer if gazetteer is not None else Gazetteer.open()
+    return Geoparser(gz, rules=store.list_place_rules())
+
+
+def surface_name(event: Event) -> str | None:
+    """Return the place name as the report wrote it (else the gazetteer name)."""
+    for part in (event.notes or "").split("; "):
+        if part.startswith("place as written: "):
+            return part.removeprefix("place as written: ")
+    return event.place_name
+
+
+def document_country(text: str, geoparser: Any) -> str:
+    """Return the country a report is mostly about, by its demonyms ("" when none).
+
+    This is the *context* a review correction is remembered in: the geoparser applies a
+    rule with a context only to documents whose demonyms name that country.
+    """
+    counts: dict[str, int] = {}
+    for t in geoparser.parse(text):
+        if t.kind == "demonym" and t.place is not None and t.place.country_code:
+            counts[t.place.country_code] = counts.get(t.place.country_code, 0) + 1
+    if not counts:
+        return ""
+    return max(sorted(counts), key=lambda k: counts[k])
+
+
+def place_changes(place: Any | None) -> dict[str, Any]:
+    """Return the event fields that follow from a (new) place, or from "not a place"."""
+    if place is None:
+        return {
+            "place_name": None,
+            "place_id": None,
+            "country_code": None,
+            "admin1_code": None,
+            "lon": None,
+            "lat": None,
+            "geo_precision": "unknown",
+        }
+    from tracker.extract import geo_precision_of
+
+    return {
+        "place_name": place.name,
+        "place_id": place.id,
+        "country_code": place.country_code,
+        "admin1_code": place.admin1_code,
+        "lon": place.lon,
+        "lat": place.lat,
+        "geo_precision": geo_precision_of(place),
+    }
+
+
+def remember_correction(
+    store: Any,
+    event: Event,
+    new_place: Any | None,
+    geoparser: Any,
+    *,
+    by: str | None = None,
+) -> Any:
+    """Store the place rule a review correction implies and return it.
+
+    ``new_place=None`` means "not a place": the name is never a place again in reports
+    about the same country. Otherwise the name resolves to ``new_place`` in such reports.
+    """
+    name = surface_name(event)
+    if not name:
+        msg = f"event {event.id} has no place name to remember a correction for."
+        raise IngestError(msg)
+    report = store.get_report(event.report_id) if event.report_id else None
+    context = document_country(report.text, geoparser) if report is not None else ""
+    note = f"review of {event.id}"
+    if new_place is None:
+        return store.add_place_rule(name, action="not_place", context=context, by=by, note=note)
+    return store.add_place_rule(
+        name, action="place", place_id=new_place.id, context=context, by=by, note=note
+    )

@@ -13,6 +13,7 @@ tracker.model and the submodules of this package.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Sequence
@@ -27,7 +28,14 @@ from tracker.extract.places import PlaceRole, ToponymLike, assign_roles
 from tracker.extract.sentences import Sentence, split_sentences
 from tracker.model import DateSpan, Event, Place, Report, derived_event_id
 
-__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "Extraction", "extract_events", "extract_report"]
+__all__ = [
+    "EXTRACTOR_NAME",
+    "EXTRACTOR_VERSION",
+    "Extraction",
+    "extract_events",
+    "extract_report",
+    "geo_precision_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -110,15 +118,60 @@ def _is_statement_date(text: str, sentence: Sentence, m: DateMention) -> bool:
 
 
 def _event_date(
-    text: str, sentence: Sentence, mentions: list[DateMention]
+    text: str,
+    sentence: Sentence,
+    mentions: list[DateMention],
+    skip: Sequence[tuple[int, int]],
+    future: bool,
+    anchor: date | None,
 ) -> tuple[DateSpan, str | None]:
-    inside = [m for m in mentions if m.start >= sentence.start and m.end <= sentence.end]
+    inside = [
+        m
+        for m in mentions
+        if m.start >= sentence.start
+        and m.end <= sentence.end
+        and not any(a <= m.start < b for a, b in skip)
+    ]
     event_dates = [m for m in inside if not _is_statement_date(text, sentence, m)]
     if event_dates:
-        return event_dates[0].span, None
+        span = event_dates[0].span
+        if (
+            future
+            and anchor is not None
+            and span.start is not None
+            and span.end is not None
+            and span.end < anchor
+            and not re.search(r"\b\d{4}\b", span.text)
+            and re.search(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", span.text)
+        ):
+            # "expected to arrive in May": a plan looks forward, so the next May.
+            with contextlib.suppress(ValueError):  # 29 February has no next-year twin
+                span = replace(
+                    span,
+                    start=span.start.replace(year=span.start.year + 1),
+                    end=span.end.replace(year=span.end.year + 1),
+                )
+            return span, "date read as the next one: the sentence speaks of a plan"
+        return span, None
     if inside:
         return inside[0].span, "date of the statement, not of the event"
     return DateSpan(None, None, "unknown", ""), None
+
+
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is\s+to|are\s+to|expected\s+to|plans?\s+to|set\s+to|due\s+to|"
+    r"scheduled\s+to|intends?\s+to)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(
+    r",\s+(?:as|while|after|before|when|whereas|but|and\s+that|although)\b|;|\band\s+that\b"
+)
+
+
+def _same_clause(text: str, a: int, b: int) -> bool:
+    """Whether offsets a and b are in one clause (no ", as" / "; " / "and that" between)."""
+    lo, hi = min(a, b), max(a, b)
+    return _CLAUSE_BREAK.search(text, lo, hi) is None
 
 
 def _countries_in(tops: Sequence[ToponymLike], a: int, b: int) -> list[str]:
@@ -232,6 +285,9 @@ def extract_report(
             if not forces.has_force_noun(s.text):
                 drafts.append([])
                 continue
+        if attribution is not None:
+            a0, a1 = s.start + attribution.start, s.start + attribution.end
+            sent_tops = [t for t in sent_tops if not (a0 <= t.start < a1)]
         places = assign_roles(text, s.start, s.end, sent_tops)
         etypes = forces.event_types_of(s.text)
         etype = forces.event_type_for(etypes, None)
@@ -259,7 +315,14 @@ def extract_report(
                 status = "confirmed"
         s_counts = [c for c in counts if c.start >= s.start and c.end <= s.end]
         main, others = forces.pick_count(s_counts)
-        span, note = _event_date(text, s, comment_dates if comment else body_dates)
+        span, note = _event_date(
+            text,
+            s,
+            comment_dates if comment else body_dates,
+            skip_spans,
+            bool(_FUTURE.search(s.text)),
+            anchor,
+        )
         unit = forces.find_unit(s.text)
         base = {
             "sentence": s,
@@ -287,6 +350,9 @@ def extract_report(
                 seen.add(key)
                 d = _Draft(place=pr, **base)  # type: ignore[arg-type]
                 d.event_type = forces.event_type_for(etypes, pr.role)
+                if main is not None and not _same_clause(text, main.start, pr.toponym.start):
+                    near = [c for c in s_counts if _same_clause(text, c.start, pr.toponym.start)]
+                    d.count, d.other_counts = forces.pick_count(near)
                 row.append(d)
         elif main is not None or etype not in ("other",):
             row.append(_Draft(place=None, **base))  # type: ignore[arg-type]
@@ -322,6 +388,11 @@ def _back_reference(
                 d.notes.append(f"acknowledged by {claimed_by}")
 
 
+def geo_precision_of(place: Place) -> str:
+    """Return the ``geo_precision`` an event at ``place`` gets (city point, admin1, ...)."""
+    return _GEO_PRECISION.get(place.kind, "point")
+
+
 def _confidence(d: _Draft) -> float:
     """Score an event; the buckets are checked on the labelled set (docs/ingest.md)."""
     if d.place is None:
@@ -347,8 +418,12 @@ def _to_event(report: Report, d: _Draft) -> Event:
     precision = _GEO_PRECISION.get(place.kind, "point") if place else "unknown"
     if d.place is not None and d.place.near and precision == "point":
         precision = "near"
-    if d.place is not None and d.place.role in ("location",) and d.event_type == "arrival":
-        role = "destination"
+    if (
+        d.place is not None
+        and d.place.role == "location"
+        and d.event_type in ("arrival", "deployment_decision")
+    ):
+        role = "destination"  # where troops arrive or are to be sent
     notes = list(d.notes)
     if d.place is not None and d.place.toponym.name != (place.name if place else ""):
         notes.append(f"place as written: {d.place.toponym.name}")

@@ -79,32 +79,146 @@ class Attribution:
     end: int
 
 
+_LEADING_STOP = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "on",
+        "in",
+        "earlier",
+        "later",
+        "also",
+        "meanwhile",
+        "however",
+        "additionally",
+        "but",
+        "separately",
+        "yesterday",
+        "today",
+        "while",
+        "after",
+        "before",
+        "when",
+        "since",
+        "as",
+        "if",
+    ]
+)
+_VERB_ADVERBS = frozenset(
+    [
+        "also",
+        "reportedly",
+        "previously",
+        "earlier",
+        "later",
+        "separately",
+        "further",
+        "again",
+        "then",
+        "had",
+        "has",
+        "have",
+        "would",
+        "will",
+        "publicly",
+        "officially",
+        "repeatedly",
+        "first",
+        "once",
+        "initially",
+        "had",
+    ]
+)
+
+
+def _scan_back(seg: str) -> tuple[int, int] | None:
+    """Return the span in ``seg`` of the claimant phrase that ends it (None: none)."""
+    short = re.fullmatch(r"\s*((?:the|its|their)\s+[\w’'-]+(?:\s+[\w’'-]+){0,2})\s*", seg, re.I)
+    if short and not re.search(r"\b(?:that|who|which|it|they)\b", short.group(1)):
+        return short.start(1), short.end(1)  # ", the department said"
+    toks = list(_TOKEN.finditer(seg))
+    end = len(toks)
+    while end > 0 and toks[end - 1].group().lower() in _VERB_ADVERBS:
+        end -= 1
+    keep = end
+    k = end - 1
+    while k >= 0:
+        w = toks[k].group()
+        wl = w.lower().rstrip("’'").removesuffix("’s").removesuffix("'s")
+        if wl in _LEADING_STOP and w.lower() not in ("the",):
+            break
+        if w[:1].isupper() or w.startswith("(") or wl in _CLAIMANT_WORDS:
+            keep = k
+            k -= 1
+            continue
+        # "Ukraine's military intelligence directorate": lower-case words after an owner.
+        owner = next(
+            (
+                j
+                for j in range(k - 1, max(-1, k - 5), -1)
+                if toks[j].group()[:1].isupper() and toks[j].group().endswith(("'s", "’s"))
+            ),
+            None,
+        )
+        if owner is not None:
+            keep = owner
+            k = owner - 1
+            continue
+        break
+    if keep >= end:
+        return None
+    while keep < end and toks[keep].group().lower() in {"and", "of", "that", "then", "the"}:
+        if toks[keep].group().lower() == "the" and keep + 1 < end:
+            break
+        keep += 1
+    return (toks[keep].start(), toks[end - 1].end()) if keep < end else None
+
+
 def _noun_phrase_before(sentence: str, pos: int) -> tuple[str, int]:
     """Return the claimant noun phrase that ends right before ``pos`` (the saying verb)."""
-    head = sentence[:pos]
-    # A closing quote or comma ends the phrase: '"...," the agency said'.
+    head = sentence[:pos].rstrip()
     cut = max(head.rfind(c) for c in (",", "”", '"', ";", ":", "“"))
     seg_start = cut + 1 if cut >= 0 else 0
     seg = head[seg_start:]
-    toks = list(_TOKEN.finditer(seg))
-    keep = len(toks)
-    for k in range(len(toks) - 1, -1, -1):
-        w = toks[k].group()
-        wl = w.lower().rstrip("’'").removesuffix("’s").removesuffix("'s")
-        if w[:1].isupper() or w.startswith("(") or wl in _CLAIMANT_WORDS or w[:1].isdigit():
-            keep = k
-            continue
-        break
-    if keep >= len(toks):
+    a = _scan_back(seg)
+    if a is None and cut >= 0 and head.endswith(","):
+        # "John Kirby, the White House adviser, told ..." / "The head of X, Kyrylo Budanov, said"
+        inner = head[:-1]
+        c2 = max(inner.rfind(c) for c in (",", "”", '"', ";", ":", "“"))
+        chunk = inner[c2 + 1 :]
+        appositive = re.match(r"\s*(?:the|a|an)\s", chunk) and len(chunk.split()) <= 12
+        b = (0, len(chunk)) if appositive else _scan_back(chunk)
+        if b is None:
+            return "", pos
+        start = c2 + 1 + b[0]
+        if appositive and c2 >= 0:
+            # prepend the name the appositive describes
+            c3 = max(inner[:c2].rfind(c) for c in (",", "”", '"', ";", ":", "“"))
+            d = _scan_back(inner[c3 + 1 : c2])
+            if d is not None:
+                start = c3 + 1 + d[0]
+        return inner[start:].strip(), start
+    if a is None:
         return "", pos
-    # Drop leading glue words ("and", "of", "one of the" stays).
-    while keep < len(toks) and toks[keep].group().lower() in {"and", "of", "that", "then"}:
-        keep += 1
-    if keep >= len(toks):
-        return "", pos
-    a = seg_start + toks[keep].start()
-    phrase = sentence[a : seg_start + toks[-1].end()].strip()
-    return phrase, a
+    start = seg_start + a[0]
+    return head[start : seg_start + a[1]].strip(), start
 
 
 def find_attribution(sentence: str) -> Attribution | None:
@@ -125,6 +239,8 @@ def find_attribution(sentence: str) -> Attribution | None:
         if c:
             return Attribution(c, "according to", anonymous, m.start("c"), m.end("c"))
     for m in _SAY.finditer(sentence):
+        if m.group("v")[:1].isupper():
+            continue  # "the United States", "Says" in a headline
         phrase, a = _noun_phrase_before(sentence, m.start())
         if phrase and phrase.lower() not in _PRONOUNS:
             return Attribution(phrase, m.group("v").lower(), anonymous, a, a + len(phrase))
@@ -165,6 +281,11 @@ class ClaimantTracker:
         resolved: str | None = None
         if low in _PRONOUNS:
             resolved = self._seen[-1] if self._seen else None
+        elif re.fullmatch(r"[A-Z][a-z’'-]+", c):  # a surname: "Budanov" -> "Kyrylo Budanov"
+            for prev in reversed(self._seen):
+                if re.search(rf"\b{re.escape(c)}\b", prev) and prev != c:
+                    resolved = prev
+                    break
         elif re.fullmatch(r"[A-Z]{2,6}", c):
             for prev in reversed(self._seen):
                 if f"({c})" in prev or _initials(prev) == c:

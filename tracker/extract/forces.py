@@ -11,7 +11,7 @@ from typing import Any
 
 from tracker.extract import lexicon
 
-_WORD = re.compile(r"[\w’'-]+")
+_WORD = re.compile(r"(?:[A-Z]\.){2,}|[\w’'-]+")
 _ACTOR_MODIFIERS = frozenset(
     [
         "special",
@@ -153,11 +153,44 @@ def _get(obj: Any, *names: str) -> Any:
     return None
 
 
-_EQUIPMENT_AFTER = re.compile(
-    r"^\s+(?:(?:[A-Z][\w-]*|military|armou?red|navy|naval|combat|fighter|transport|"
-    r"attack|war)\s+){0,3}(?P<noun>vehicles|tanks|aircraft|planes|jets|ships|warships|vessels|"
-    r"helicopters|drones|convoys)\b"
+_NOUN_MODIFIERS = frozenset(
+    [
+        "military",
+        "armored",
+        "armoured",
+        "navy",
+        "naval",
+        "combat",
+        "fighter",
+        "transport",
+        "attack",
+        "war",
+        "special",
+        "elite",
+        "additional",
+        "more",
+        "regular",
+        "fresh",
+        "new",
+    ]
 )
+_AFTER_WORD = re.compile(r"\s+((?:[A-Z]\.){2,}|[\w’'-]+)")
+
+
+def _force_noun_after(text: str, end: int) -> tuple[str, int] | None:
+    """Return the force noun within four words after a bare figure, and where it ends."""
+    pos = end
+    for _ in range(4):
+        m = _AFTER_WORD.match(text, pos)
+        if m is None:
+            return None
+        w = m.group(1)
+        if w.lower() in lexicon.FORCE_NOUNS:
+            return w.lower(), m.end()
+        if not (w[:1].isupper() or w.lower() in _NOUN_MODIFIERS):
+            return None
+        pos = m.end()
+    return None
 
 
 def read_count(mention: Any, text: str) -> CountInfo | None:
@@ -171,11 +204,14 @@ def read_count(mention: Any, text: str) -> CountInfo | None:
     if unit and unit not in lexicon.FORCE_UNITS:
         return None
     end = int(_get(mention, "end"))
+    if re.match(r"(?i)an?\s", str(_get(mention, "text") or "")):
+        return None  # "a brigade returning home": an article, not a figure
     if _get(mention, "noun") is None:
-        m = _EQUIPMENT_AFTER.match(text[end : end + 60])
-        if m is None:
+        found = _force_noun_after(text, end)
+        if found is None:
             return None
-        unit, end = m.group("noun"), end + m.end()
+        noun, end = found
+        unit = noun if noun in lexicon.EQUIPMENT_NOUNS else "troops"
     value = _get(mention, "count", "value")
     low = _get(mention, "count_low", "low")
     high = _get(mention, "count_high", "high")

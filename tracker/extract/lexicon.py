@@ -76,6 +76,10 @@ FORCE_NOUNS = frozenset(
         "airmen",
         "squadron",
         "squadrons",
+        "trainers",
+        "advisers",
+        "advisors",
+        "peacekeepers",
     ]
 )
 
@@ -97,7 +101,7 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "withdrawal",
         re.compile(
             r"\b(?:withdr[ae]w\w*|pulled\s+(?:back|out)|pull(?:ing|s)?\s+(?:back|out)|"
-            r"retreat\w*|left\s+their|reduced|pullback|pull-out|departed|evacuated)\b",
+            r"retreat\w*|left(?!\s+(?:wing|bank|side|flank|behind|over))|reduced|pullback|pull-out|departed|evacuated)\b",
             re.I,
         ),
     ),
@@ -130,7 +134,8 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:moved|moving|move|transferred|transfer\w*|shipped|dispatched|dispatch|sent|"
             r"crossed|crossing|advanced|advancing|redeployed|deployed\s+to|heading|headed|"
-            r"transported|relocated|entered|passed\s+through|rolled|marched|flown|airlifted|"
+            r"transported|relocated|entered|entering|passed\s+through|rolled|marched|flown|airlifted|"
+            r"travell?ed|went|sailed|flew|ferried|carried|carrying|pushed|pushing|"
             r"mov\w+\s+(?:closer|towards?))\b",
             re.I,
         ),
@@ -316,6 +321,9 @@ ROLE_PREPOSITIONS: dict[str, str] = {
     "toward": "destination",
     "into": "destination",
     "reached": "destination",
+    "reaching": "destination",
+    "entering": "destination",
+    "leaving": "origin",
     "entered": "destination",
     "for": "destination",
     "through": "transit",
@@ -427,7 +435,9 @@ FORCE_UNITS = frozenset(
         "convoys",
     ]
 )
-FORMATION_UNITS = frozenset({"brigades", "battalions", "divisions", "regiments", "companies"})
+FORMATION_UNITS = frozenset(
+    {"brigades", "battalions", "divisions", "regiments", "companies", "units"}
+)
 EQUIPMENT_NOUNS = frozenset(
     [
         "tanks",
@@ -445,4 +455,36 @@ EQUIPMENT_NOUNS = frozenset(
         "vessels",
         "planes",
     ]
+)
+
+# Words before "from X" that make X where a report came from, not where troops came from.
+SOURCE_NOUNS = frozenset(
+    [
+        "dispatch",
+        "dispatches",
+        "report",
+        "reports",
+        "reporting",
+        "statement",
+        "briefing",
+        "correspondent",
+        "correspondents",
+        "sources",
+        "source",
+        "official",
+        "officials",
+        "data",
+        "images",
+        "footage",
+        "video",
+        "videos",
+        "photos",
+        "interview",
+        "broadcast",
+    ]
+)
+SPEAKER_BEFORE = re.compile(
+    rf"\b(?:{SAY_VERBS}|speaking|spoke|told\s+reporters|news\s+conference|press\s+conference|"
+    r"briefing|summit|meeting|visit|visiting|trip)\s+(?:[\w’'-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$",
+    re.I,
 )

@@ -38,10 +38,23 @@ _GOVERNMENT_VERB = re.compile(
 )
 _POSSESSIVE = re.compile(r"^(?:['’]s?|['’])\s+(\S+)")
 _CONTAINER_GAP = re.compile(
-    r"^(?:,\s*|\s+in\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
+    r"^(?:,\s*|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
     r"(?:[\w-]+\s+){0,3}(?:in|of)\s+(?:the\s+)?|['’]s\s+|\s+(?:region|province|state|oblast|"
     r"krai)\s+(?:of|in)\s+)$",
     re.I,
+)
+_COMPASS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "outside",
+    ]
 )
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?$", re.I)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
@@ -107,6 +120,12 @@ def _containers(text: str, tops: Sequence[ToponymLike]) -> set[int]:
     return out
 
 
+def _offset_of(before: str, i: int) -> int:
+    """Offset in ``before`` of its i-th word counted among its last eight words."""
+    words = list(_WORD.finditer(before))[-8:]
+    return words[i].start() if i < len(words) else len(before)
+
+
 def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None, str]:
     """Return (role, cue) from the words right before a toponym; (None, "") when there is none.
 
@@ -127,12 +146,25 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
                 return "related", f"{head} of"
             if two == "out of":
                 return "origin", "out of"
+            if head in _COMPASS:
+                return "location", "near"  # "areas south of X"
             passed_of = True
             i -= 1
             continue
         if w in lexicon.ROLE_PREPOSITIONS:
-            if w in ("to", "for") and i > 0 and words_l[i - 1] in lexicon.NOT_DIRECTION_BEFORE:
+            prev_w = words_l[i - 1] if i > 0 else ""
+            if w in ("to", "for") and prev_w in lexicon.NOT_DIRECTION_BEFORE:
                 return "skip", w
+            if w == "from" and prev_w in lexicon.SOURCE_NOUNS:
+                return "skip", w
+            if w in ("near", "outside"):
+                # "to a base near X": the direction before "near" decides the role.
+                inner, cue = _role_before(
+                    text, start - len(before) + _offset_of(before, i), sentence_start
+                )
+                if inner in ("destination", "origin", "transit"):
+                    return inner, f"{cue} near"
+                return "location", w
             return lexicon.ROLE_PREPOSITIONS[w], w
         if w in lexicon.EXCLUDING_PREPOSITIONS:
             return "skip", w
@@ -179,6 +211,18 @@ def assign_roles(
     for i, t in enumerate(tops):
         if i in drop or _is_government(text, t):
             continue
+        if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
+            continue  # "Austin said in Rome": where the speaker was
+        if (
+            re.fullmatch(r"\s*In\s+", text[sentence_start : t.start])
+            and text[t.end : t.end + 1] == ","
+        ):
+            continue  # "In Seoul, a lawmaker said ...": the scene of a statement
+        if re.search(
+            r"\bborders?\s+with\s+(?:the\s+)?$", text[max(sentence_start, t.start - 24) : t.start]
+        ):
+            out.append(PlaceRole(t, t.place, "location", "border with", near=True))  # type: ignore[arg-type]
+            continue
         if prev is not None and _LIST_GAP.match(text[prev.toponym.end : t.start]):
             # "Yakutia and Buryatia", "Adigrat, Shire": a list shares its role.
             prev = PlaceRole(t, t.place, prev.role, prev.cue, prev.near)  # type: ignore[arg-type]
@@ -200,6 +244,6 @@ def assign_roles(
             else:
                 continue
         assert t.place is not None
-        prev = PlaceRole(t, t.place, role, cue, near=cue in ("near", "outside"))
+        prev = PlaceRole(t, t.place, role, cue, near=cue.endswith(("near", "outside")))
         out.append(prev)
     return out

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "tracker.cli.maps",
     "tracker.cli.places",
     "tracker.cli.admin",
+    "tracker.cli.copy",
     "tracker.cli.links",
     "tracker.cli.geoparse",
 )

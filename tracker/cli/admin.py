@@ -25,11 +25,12 @@ def check_cmd(store: str) -> None:
         problems = st.check()
         n = st.count_events(include_deleted=True)
         version = st.schema_version()
+        where = st.location  # never the raw --store: a URL may carry a password
     if problems:
         for p in problems:
             echo_err(f"problem: {p}")
-        raise click.ClickException(f"{store}: {len(problems)} problem(s) found")
-    echo_err(f"{store}: ok (schema {version}, {n} events, indexes and history consistent)")
+        raise click.ClickException(f"{where}: {len(problems)} problem(s) found")
+    echo_err(f"{where}: ok (schema {version}, {n} events, indexes and history consistent)")
 
 
 @click.command("backup")

@@ -368,7 +368,7 @@ def add_cmd(store: str, fmt: str, event_id: str | None, title: str | None, **kw:
         f"{stored.lon},{stored.lat}" if stored.has_geometry else "no place"
     )
     when = stored.date_text or (stored.date_start.isoformat() if stored.date_start else "undated")
-    echo_err(f"added {stored.id} ({where}, {when}) to {store}")
+    echo_err(f"added {stored.id} ({where}, {when}) to {st.location}")  # no password
     _emit_event(stored, fmt)
 
 

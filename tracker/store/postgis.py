@@ -117,8 +117,9 @@ class PostGISStore(PostGISExtras):
     backend = "postgis"
 
     def __init__(self, url: str, *, create: bool = False) -> None:
-        self.location = url
-        self.display = redact_url(url)
+        self.url = url  # with its secrets: never print or log this; use .location
+        self.location = redact_url(url)
+        self.display = self.location
         self._depth = 0
         self.con = connect(url, autocommit=True)
         try:
@@ -130,7 +131,7 @@ class PostGISStore(PostGISExtras):
     # ------------------------------------------------------------------ opening
     def _setup(self, create: bool) -> None:
         try:
-            self.postgis_version = check_postgis(self.con, self.location, create=create)
+            self.postgis_version = check_postgis(self.con, self.url, create=create)
             version = self._read_version()
             if version is None and not create:
                 msg = (

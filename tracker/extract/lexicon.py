@@ -484,7 +484,9 @@ SOURCE_NOUNS = frozenset(
     ]
 )
 SPEAKER_BEFORE = re.compile(
-    rf"\b(?:{SAY_VERBS}|speaking|spoke|told\s+reporters|news\s+conference|press\s+conference|"
-    r"briefing|summit|meeting|visit|visiting|trip)\s+(?:[\w’'-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$",
+    rf"(?:\b(?:{SAY_VERBS}|speaking|spoke)(?:\s+(?:reporters|journalists))?"
+    r"(?:\s+(?:late\s+|early\s+|earlier\s+)?on\s+\w+)?\s+(?:in|at|from)|"
+    r"\b(?:news|press)\s+conference\s+(?:in|at)|\bbriefing\s+(?:in|at)|"
+    r"\b(?:summit|meeting|talks)\s+(?:in|at)|\b(?:visit|trip)\s+to)\s+(?:the\s+)?$",
     re.I,
 )

@@ -1,0 +1,231 @@
+"""The extractor on the founding seed and on short texts written for each rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.documents import parse_document, read_document
+from tracker.extract import METHOD, extract_report
+from tracker.extract.sentences import split_sentences
+from tracker.geoparse import Geoparser
+from tracker.ingest import IngestOptions, report_from_document
+from tracker.model import Event
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "nis-north-korean-troops-vladivostok.md"
+
+
+@pytest.fixture(scope="module")
+def gp(gazetteer: Any) -> Geoparser:
+    return Geoparser(gazetteer)
+
+
+def run(gp: Geoparser, text: str, *, published: str | None = "2024-11-05", **kw: Any) -> Any:
+    doc = parse_document(text.encode(), name="t.md")
+    report = report_from_document(doc, IngestOptions(published=published, publisher="Test Wire"))
+    skip = [doc.dateline_span] if doc.dateline_span else []
+    return report, extract_report(report, gp, skip_spans=skip, **kw)
+
+
+def places(ex: Any) -> dict[str | None, Event]:
+    """Events by place name; a city's namesake province counts as the city's name too."""
+    out: dict[str | None, Event] = {}
+    for e in ex.events:
+        out[e.place_name] = e
+        if e.place_name:
+            out.setdefault(e.place_name.split()[0], e)
+    return out
+
+
+def has(got: set[tuple[str | None, str]], name: str, role: str) -> bool:
+    return any(n and n.split()[0] == name and r == role for n, r in got)
+
+
+# --------------------------------------------------------------------------- founding seed
+
+
+@pytest.fixture(scope="module")
+def seed(gp: Geoparser) -> tuple[Any, list[Event]]:
+    doc = read_document(SEED)
+    report = report_from_document(doc)
+    skip = [doc.dateline_span] if doc.dateline_span else []
+    return report, list(extract_report(report, gp, skip_spans=skip).events)
+
+
+def test_seed_vladivostok_movement(seed: tuple[Any, list[Event]]) -> None:
+    _, events = seed
+    [e] = [e for e in events if e.place_name == "Vladivostok"]
+    assert (e.role, e.event_type, e.count, e.count_unit) == (
+        "destination",
+        "movement",
+        1500,
+        "troops",
+    )
+    assert (e.date_start, e.date_end) == (date(2024, 10, 8), date(2024, 10, 13))
+    assert e.date_precision == "range" and "8 and 13 October" in (e.date_text or "")
+    assert "NIS" in (e.claimed_by or "") and e.status == "claimed"
+    assert e.geo_precision == "point" and e.has_geometry
+    assert e.actor == "North Korean special operation forces"
+
+
+def test_seed_home_regions_are_related(seed: tuple[Any, list[Event]]) -> None:
+    _, events = seed
+    related = {e.place_id: e for e in events if e.role == "related"}
+    assert set(related) == {"iso3166-2:RU-SA", "iso3166-2:RU-BU"}
+    assert all(e.geo_precision == "admin1" for e in related.values())
+    assert not any(e.place_id in related and e.role != "related" for e in events)
+
+
+def test_seed_12000_unconfirmed_from_anonymous_media(seed: tuple[Any, list[Event]]) -> None:
+    _, events = seed
+    [e] = [e for e in events if e.count == 12000]
+    assert (e.place_id, e.role, e.status) == ("country:RU", "destination", "unconfirmed")
+    assert e.claimed_by is not None and "South Korean media" in e.claimed_by
+    assert "anonymous" in e.claimed_by
+    assert "4 brigades" in (e.notes or "")
+
+
+def test_seed_zelenskyy_10000(seed: tuple[Any, list[Event]]) -> None:
+    _, events = seed
+    [e] = [e for e in events if e.count == 10000]
+    assert "Zelenskyy" in (e.claimed_by or "")
+    assert e.place_id is None and e.geo_precision == "unknown" and not e.has_geometry
+    assert e.date_start == date(2024, 10, 17)  # "a day after" the 18 October statements
+
+
+def test_seed_never_locates_metonyms_people_demonyms_or_comments(
+    seed: tuple[Any, list[Event]],
+) -> None:
+    report, events = seed
+    names = {e.place_name for e in events}
+    for bad in (
+        "Seoul",
+        "Pyongyang",
+        "Volodymyr",
+        "Siberia",
+        "Serbia",
+        "South Korea",
+        "North Korea",
+    ):
+        assert not any(bad in (n or "") for n in names), bad
+    assert all(e.evidence_start is not None and e.evidence_start < report.body_end for e in events)
+
+
+def test_seed_evidence_spans_ids_and_method(seed: tuple[Any, list[Event]], gp: Geoparser) -> None:
+    report, events = seed
+    for e in events:
+        assert report.text[e.evidence_start : e.evidence_end] == e.evidence
+        assert e.method == METHOD and e.review_state == "pending" and e.report_id == report.id
+        assert 0 < e.confidence <= 1
+    again = extract_report(report, gp).events
+    assert [e.id for e in events] == [e.id for e in again]
+    assert len({e.id for e in events}) == len(events)
+
+
+# --------------------------------------------------------------------------- general rules
+
+WIRE = """---
+published: 2024-11-05
+---
+KYIV, Nov 5 (Test Wire) - About 300 Russian troops arrived in Kharkiv on Monday, the ministry said.
+
+Moscow denied that its soldiers were in the Sumy region.
+
+Volodymyr Zelenskyy said 500 soldiers had moved from Belgorod through Kursk to Bryansk.
+
+The New York Times reported that marines were issued passports of residents of Crimea.
+"""
+
+
+def test_roles_datelines_metonyms_people(gp: Geoparser) -> None:
+    _, ex = run(gp, WIRE)
+    got = {(e.place_name, e.role) for e in ex.events}
+    assert has(got, "Kharkiv", "destination")
+    assert has(got, "Belgorod", "origin") and has(got, "Bryansk", "destination")
+    assert has(got, "Kursk", "transit")
+    assert any(r == "related" for n, r in got if n and "Crimea" in n)
+    names = " ".join(n or "" for n, _ in got)
+    for bad in ("Kyiv", "Kiev", "Moscow", "Volodymyr", "New York"):
+        assert bad not in names
+    kharkiv = places(ex)["Kharkiv"]
+    assert kharkiv.date_start == date(2024, 11, 4) and kharkiv.count == 300
+    assert kharkiv.count_qualifier == "about"
+    denied = [e for e in ex.events if e.status == "denied"]
+    assert denied and all("Moscow" in (e.claimed_by or "") for e in denied)
+
+
+def test_status_from_wording(gp: Geoparser) -> None:
+    text = (
+        "Local media said on Friday that up to 2,000 troops had been sent to Minsk. "
+        "The defence ministry did not immediately confirm the reports.\n\n"
+        "Hungary's defence ministry said its soldiers arrived in Szeged on Thursday.\n"
+    )
+    _, ex = run(gp, text, published="2024-03-08")
+    by = places(ex)
+    assert by["Minsk"].status == "unconfirmed" and by["Minsk"].count_qualifier == "up_to"
+    assert by["Szeged"].status == "confirmed"  # the acting side says so
+    assert by["Szeged"].date_start == date(2024, 3, 7)
+
+
+def test_ranges_and_formations(gp: Geoparser) -> None:
+    text = (
+        "Between 3,000 and 4,000 soldiers of the 5th Guards Brigade are in Donetsk, officials said."
+    )
+    _, ex = run(gp, text)
+    e = places(ex)["Donetsk"]
+    assert (e.count, e.count_low, e.count_high) == (None, 3000, 4000)
+    assert e.unit == "5th Guards Brigade"
+
+
+def test_no_publication_date_warns_and_keeps_dates_unknown(gp: Geoparser) -> None:
+    _, ex = run(gp, "Tanks advanced into Rafah on Tuesday, witnesses said.", published=None)
+    assert any("no publication date" in w for w in ex.warnings)
+    e = places(ex)["Rafah"]
+    assert e.date_start is None and e.date_precision == "unknown"
+
+
+def test_comments_give_events_only_when_asked(gp: Geoparser) -> None:
+    text = (
+        "---\npublished: 2024-10-01\nretrieved: 2024-12-01\n---\n"
+        "Officials said 400 soldiers were sent to Lviv on Monday.\n\n"
+        "  • @someone\n    link\n    English\n    3 points 2 months ago\n\n"
+        "    I saw 200 soldiers in Odesa yesterday.\n\n"
+        "  • @other\n    link\n    English\n    1 point 2 months ago\n\n    lol\n"
+    )
+    report, ex = run(gp, text, published=None)
+    assert report.body_end is not None
+    assert [(e.place_name or "")[:4] for e in ex.events] == ["Lviv"]
+    _, ex2 = run(gp, text, published=None, include_comments=True)
+    com = [e for e in ex2.events if "comment" in e.tags]
+    assert [(e.place_name or "")[:4] for e in com] == ["Odes"]
+    assert com[0].info_credibility == 6 and com[0].confidence < 0.8
+    assert com[0].date_start == date(2024, 11, 30)  # "yesterday" of the retrieval date
+
+
+def test_sentences_keep_offsets_and_abbreviations() -> None:
+    text = "Gen. Smith said U.S. troops moved. They left Oct. 3.\n\nNew paragraph here."
+    ss = split_sentences(text)
+    assert [s.text for s in ss] == [
+        "Gen. Smith said U.S. troops moved.",
+        "They left Oct. 3.",
+        "New paragraph here.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in ss)
+    assert [s.paragraph for s in ss] == [0, 0, 1]
+
+
+def test_labelled_set_calibration_and_accuracy() -> None:
+    from bench.extract_eval import BUCKETS, evaluate
+
+    scores = evaluate()
+    right = n = 0
+    for name in ("tuning", "heldout"):
+        r, k = scores[name].buckets.get(BUCKETS[-1], [0, 0])
+        right, n = right + r, n + k
+    assert n >= 20 and right / n >= 0.8  # confidence >= 0.8 is right at least 80% of the time
+    assert scores["tuning"].precision >= 0.75 and scores["tuning"].recall >= 0.7
+    assert scores["tuning"].precision > 3 * scores["baseline-tuning"].precision

@@ -19,11 +19,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tracker.gazetteer.normalize import core_name, normalize_name
 from tracker.gazetteer.sources import City, Subdivision
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NEAREST_K = 25
 MIN_SCORE = 0.05
@@ -113,6 +115,8 @@ def _name_keys(names: Iterable[str]) -> set[str]:
 
 
 def _dist2(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
+    import numpy as np
+
     dlon = (lon - lon0 + 180.0) % 360.0 - 180.0
     return np.asarray((dlon * math.cos(math.radians(lat0))) ** 2 + (lat - lat0) ** 2)
 
@@ -127,6 +131,8 @@ def infer_country(cities: Sequence[City], subs: Sequence[Subdivision]) -> dict[s
     subs
         The country's ISO 3166-2 subdivisions.
     """
+    import numpy as np
+
     groups: dict[str, list[City]] = defaultdict(list)
     for c in cities:
         if c.gn_admin1 and c.gn_admin1 != "00":

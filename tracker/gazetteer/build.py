@@ -378,7 +378,9 @@ def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) ->
 
     con = sqlite3.connect(path)
     try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        con.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-100000;" + SCHEMA
+        )
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", b.places)
         con.executemany(
             "INSERT INTO names VALUES (?,?,?,?)",
@@ -416,7 +418,6 @@ def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) ->
             [(cc, gn, iso) for cc, m in b.mapping.items() for gn, iso in m.items()],
         )
         con.execute("CREATE INDEX places_kind ON places(kind)")
-        con.execute("CREATE INDEX names_pk ON names(pk)")
         meta = {
             "source_key": sources.source_key(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -428,8 +429,6 @@ def _write(path: Path, b: _Builder, cov: admin1_mod.Coverage, seconds: float) ->
             "admin1_covered": str(cov.covered),
         }
         con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
-        con.commit()
-        con.execute("ANALYZE")
         con.commit()
     except sqlite3.Error as err:
         msg = f"could not write the gazetteer index {path}: {err}"

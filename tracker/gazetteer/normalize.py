@@ -19,7 +19,6 @@ MAX_NAME_LENGTH = 200
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc\u02bb\u02b9\u02be\u02bf\u0060\u00b4\u2032ʹ]")
 # Everything that is not a letter, digit or combining mark becomes a space.
 _NON_WORD = re.compile(r"[^\w]+|_+")
-_SPACES = re.compile(r"\s+")
 
 # Words that name the kind of an administrative area rather than the area itself.
 ADMIN_WORDS = frozenset(
@@ -111,14 +110,28 @@ def normalize_name(s: str) -> str:
     >>> normalize_name("Владивосток")
     'владивосток'
     """
-    s = _APOSTROPHES.sub("", s).replace("й", "\ue000").replace("Й", "\ue000")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = unicodedata.normalize("NFC", s).casefold().replace("\ue000", "й")
-    s = s.replace("ё", "е").replace("ß", "ss").replace("ø", "o").replace("ł", "l")
-    s = s.replace("đ", "d").replace("ı", "i").replace("æ", "ae").replace("œ", "oe")
-    s = _NON_WORD.sub(" ", s)
-    return _SPACES.sub(" ", s).strip()
+    if s.isascii():
+        s = s.replace("'", "").replace("`", "").lower()
+    else:
+        s = _APOSTROPHES.sub("", s).replace("й", "\ue000").replace("Й", "\ue000")
+        s = unicodedata.normalize("NFKD", s).translate(_combining_table())
+        s = unicodedata.normalize("NFC", s).casefold().translate(_FOLD)
+    return " ".join(_NON_WORD.sub(" ", s).split())
+
+
+_FOLD = str.maketrans(
+    {"\ue000": "й", "ё": "е", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe"}
+)
+_COMBINING: dict[int, None] = {}
+
+
+def _combining_table() -> dict[int, None]:
+    """Return a ``str.translate`` table deleting every combining mark (built on first use)."""
+    if not _COMBINING:
+        for cp in range(0x300, 0x20000):
+            if unicodedata.combining(chr(cp)):
+                _COMBINING[cp] = None
+    return _COMBINING
 
 
 def _stem(word: str) -> str:

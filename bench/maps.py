@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,8 @@ def run(n: int, baselines: bool, cap: float) -> dict[str, dict[str, Any]]:
 
 
 def report(rows: dict[str, dict[str, Any]], n: int) -> int:
-    print(f"\nmaps at {n:,} events (headless Chromium, 1280x800, network blocked)")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmaps at {n:,} events (headless Chromium, 1280x800, network blocked; load avg {load})")
     print("| method | " + " | ".join(COLUMNS) + " |")
     print("|---|" + "---:|" * len(COLUMNS))
     for kind, row in rows.items():

@@ -276,6 +276,10 @@ class Opened:
     def drawn(self) -> set[str]:
         return set(self.js("TrackerMap.drawnIds()"))
 
+    def card_text(self) -> str:
+        self.page.wait_for_selector("#tm-card:not([hidden]):not([data-loading])")
+        return self.page.inner_text("#tm-card")
+
     def listed(self) -> list[str]:
         return self.js(
             "Array.from(TrackerMap.D.rows.slice(0, TrackerMap.D.nrows), i => TrackerMap.D.P.id[i])"
@@ -332,7 +336,7 @@ def test_list_click_opens_card_and_keyboard(opened: Opened) -> None:
     page.click(".tm-row[data-id=evt_pentagon]")
     card = page.locator("#tm-card")
     assert card.get_attribute("data-id") == "evt_pentagon"
-    text = card.inner_text()
+    text = opened.card_text()
     assert "Vladivostok" in text and "3,000" in text and "Pentagon" in text
     assert "2 reports / 2 outlets" in text and "NIS: 1,500" in text  # linked report, own figure
     assert card.locator("a[href='https://example.org/dod']").count() >= 1
@@ -389,7 +393,7 @@ def test_hostile_report_does_not_execute(opened: Opened) -> None:
     page.wait_for_function("() => TrackerMap.D.nrows === 1")
     page.click(".tm-row[data-id=evt_hostile]")
     card = page.locator("#tm-card")
-    text = card.inner_text()
+    text = opened.card_text()
     for payload in HOSTILE[:5]:
         assert payload in text  # shown literally, as text
     assert card.locator("img, svg, math, iframe, script, b").count() == 0

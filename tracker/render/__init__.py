@@ -116,7 +116,8 @@ def render_map(
         "tiles": "none" if layer is None else "on",
         "leaflet": leaflet_version(),
     }
-    EventMapElement(encode_payload(payload), control, options).add_to(m)
+    text = {"ev": payload.pop("ev"), "url": payload.pop("url")}  # decoded only when needed
+    EventMapElement(encode_payload(payload), encode_payload(text), control, options).add_to(m)
     add_inline_assets(m, JS_FILES, CSS_FILES)
     page = finalize_html(m.get_root().render(), tiles=tiles)
     return _write_atomic(Path(out), page)

@@ -13,8 +13,8 @@ import base64
 import gzip
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from tracker.model import DATE_PRECISIONS, REVIEW_STATES, ROLES, STATUSES, Event, Link
@@ -25,24 +25,6 @@ AREA_PRECISIONS = ("admin2", "admin1", "macro_region", "country")
 G_NONE, G_POINT, G_AREA, G_APPROX = 0, 1, 2, 3
 _ROLE_RANK = {"origin": 0, "transit": 1, "location": 2, "destination": 3, "related": 4}
 _MAX_ARROWS_PER_GROUP = 4
-
-
-@dataclass
-class _Dict:
-    """A string dictionary: value -> small integer code (``-1`` for empty/None)."""
-
-    values: list[str] = field(default_factory=list)
-    index: dict[str, int] = field(default_factory=dict)
-
-    def code(self, value: object) -> int:
-        if value is None or value == "":
-            return -1
-        s = str(value)
-        k = self.index.get(s)
-        if k is None:
-            k = self.index[s] = len(self.values)
-            self.values.append(s)
-        return k
 
 
 def _attr(obj: Any, name: str) -> Any:
@@ -114,6 +96,27 @@ def _moves(events: Sequence[Event], placed: list[bool]) -> list[list[int]]:
     return chains
 
 
+def _span(e: Event, origin: date) -> tuple[int, int]:
+    """Return (first day, last day) from ``origin``; (-1, -1) when undated."""
+    a, b = e.date_start or e.date_end, e.date_end or e.date_start
+    if a is None or b is None:
+        return (-1, -1)
+    t0, t1 = (a - origin).days, (b - origin).days
+    return (t0, t1) if t0 <= t1 else (t1, t0)
+
+
+def _dict_code(values: list[Any]) -> tuple[list[int], list[str]]:
+    """Dictionary-code strings: (codes, distinct values); ``None``/empty -> -1."""
+    index: dict[Any, int] = {None: -1, "": -1}
+    codes = [index.setdefault(v, len(index) - 2) for v in values]
+    return codes, [str(v) for v in list(index)[2:]]
+
+
+def _enum(values: list[str], vocab: Sequence[str], default: int) -> list[int]:
+    ix = {s: i for i, s in enumerate(vocab)}
+    return [ix.get(v, default) for v in values]
+
+
 def _sort_key(e: Event) -> tuple[Any, ...]:
     undated = e.date_start is None and e.date_end is None
     a = e.date_start or e.date_end or date.min
@@ -155,113 +158,71 @@ def build_payload(
     dated = [d for e in evs for d in (e.date_start, e.date_end) if d is not None]
     origin = min(dated) if dated else date.today()
 
-    d = {k: _Dict() for k in ("ty", "ac", "un", "cb", "src", "pl", "pid", "gp", "q", "cu", "dt")}
-    pub = _Dict()
-    rep_index: dict[str, int] = {}
-    rep_rows: list[list[Any]] = []
     outline_index: dict[str, int] = {}
     outline_rows: list[dict[str, Any]] = []
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in [
-            "id",
-            "t0",
-            "t1",
-            "x",
-            "y",
-            "g",
-            "ol",
-            "st",
-            "rv",
-            "ro",
-            "dp",
-            "cnt",
-            "clo",
-            "chi",
-            "ev",
-            "url",
-            "pub",
-            "rep",
-            "ty",
-            "ac",
-            "un",
-            "cb",
-            "src",
-            "pl",
-            "pid",
-            "gp",
-            "q",
-            "cu",
-            "dt",
-        ]
-    }
-    placed: list[bool] = []
-    status_ix = {s: i for i, s in enumerate(STATUSES)}
-    review_ix = {s: i for i, s in enumerate(REVIEW_STATES)}
-    role_ix = {s: i for i, s in enumerate(ROLES)}
-    prec_ix = {s: i for i, s in enumerate(DATE_PRECISIONS)}
-    for e in evs:
-        start = e.date_start or e.date_end
-        end = e.date_end or e.date_start
-        t0 = (start - origin).days if start else -1
-        t1 = (end - origin).days if end else -1
-        if t1 < t0:
-            t0, t1 = t1, t0
+
+    def outline_of(e: Event) -> int:
+        pid = e.place_id
+        if e.geo_precision not in AREA_PRECISIONS or not pid or pid not in outlines:
+            return -1
+        if pid not in outline_index:
+            geom = _clean_geometry(outlines[pid])
+            outline_index[pid] = len(outline_rows) if geom else -1
+            if geom:
+                outline_rows.append(geom)
+        return outline_index[pid]
+
+    def geometry_kind(e: Event, ol: int) -> int:
         has_pt = e.lon is not None and e.lat is not None
-        ol = -1
         if e.geo_precision in AREA_PRECISIONS:
-            if e.place_id and e.place_id in outlines:
-                if e.place_id not in outline_index:
-                    geom = _clean_geometry(outlines[e.place_id])
-                    outline_index[e.place_id] = len(outline_rows) if geom else -1
-                    if geom:
-                        outline_rows.append(geom)
-                ol = outline_index[e.place_id]
-            g = G_AREA if ol >= 0 else (G_APPROX if has_pt else G_NONE)
-        else:
-            g = G_POINT if has_pt else G_NONE
-        placed.append(g != G_NONE)
-        rid = e.report_id or ""
-        if rid and rid not in rep_index:
-            r = reports.get(rid)
-            rep_index[rid] = len(rep_rows)
-            rep_rows.append(
-                [rid]
-                + [
-                    None if r is None else _attr(r, k)
-                    for k in ("title", "publisher", "url", "published")
-                ]
-            )
-        c = cols
-        c["id"].append(e.id)
-        c["t0"].append(t0)
-        c["t1"].append(t1)
-        c["x"].append(round(e.lon * 1e5) if has_pt and e.lon is not None else None)
-        c["y"].append(round(e.lat * 1e5) if has_pt and e.lat is not None else None)
-        c["g"].append(g)
-        c["ol"].append(ol)
-        c["st"].append(status_ix.get(e.status, 2))
-        c["rv"].append(review_ix.get(e.review_state, 0))
-        c["ro"].append(role_ix.get(e.role, 0))
-        c["dp"].append(prec_ix.get(e.date_precision, len(DATE_PRECISIONS) - 1))
-        c["cnt"].append(e.count)
-        c["clo"].append(e.count_low)
-        c["chi"].append(e.count_high)
-        c["ev"].append(e.evidence or None)
-        c["url"].append(e.source_url or None)
-        c["pub"].append(pub.code(e.source_published))
-        c["rep"].append(rep_index[rid] if rid else -1)
-        c["ty"].append(d["ty"].code(e.event_type))
-        c["ac"].append(d["ac"].code(e.actor))
-        c["un"].append(d["un"].code(e.unit))
-        c["cb"].append(d["cb"].code(e.claimed_by))
-        c["src"].append(d["src"].code(e.source_publisher))
-        c["pl"].append(d["pl"].code(e.place_name))
-        c["pid"].append(d["pid"].code(e.place_id))
-        c["gp"].append(d["gp"].code(e.geo_precision))
-        c["q"].append(d["q"].code(e.count_qualifier))
-        c["cu"].append(d["cu"].code(e.count_unit))
-        c["dt"].append(d["dt"].code(e.date_text))
+            return G_AREA if ol >= 0 else (G_APPROX if has_pt else G_NONE)
+        return G_POINT if has_pt else G_NONE
+
+    spans = [_span(e, origin) for e in evs]
+    ol_col = [outline_of(e) for e in evs]
+    g_col = [geometry_kind(e, ol) for e, ol in zip(evs, ol_col, strict=True)]
+    rep_index: dict[str | None, int] = {None: -1, "": -1}
+    rep_col = [rep_index.setdefault(e.report_id, len(rep_index) - 2) for e in evs]
+    rep_rows = [
+        [rid] + [_attr(reports.get(rid), k) for k in ("title", "publisher", "url", "published")]
+        for rid in list(rep_index)[2:]
+    ]
+    cols: dict[str, list[Any]] = {
+        "id": list(map(attrgetter("id"), evs)),
+        "t0": [sp[0] for sp in spans],
+        "t1": [sp[1] for sp in spans],
+        "x": [None if e.lon is None or e.lat is None else round(e.lon * 1e5) for e in evs],
+        "y": [None if e.lon is None or e.lat is None else round(e.lat * 1e5) for e in evs],
+        "g": g_col,
+        "ol": ol_col,
+        "st": _enum([e.status for e in evs], STATUSES, 2),
+        "rv": _enum([e.review_state for e in evs], REVIEW_STATES, 0),
+        "ro": _enum([e.role for e in evs], ROLES, 0),
+        "dp": _enum([e.date_precision for e in evs], DATE_PRECISIONS, len(DATE_PRECISIONS) - 1),
+        "cnt": list(map(attrgetter("count"), evs)),
+        "clo": list(map(attrgetter("count_low"), evs)),
+        "chi": list(map(attrgetter("count_high"), evs)),
+        "ev": [e.evidence or None for e in evs],
+        "url": [e.source_url or None for e in evs],
+        "rep": rep_col,
+    }
+    dicts: dict[str, list[str]] = {}
+    for key, attr in (
+        ("ty", "event_type"),
+        ("ac", "actor"),
+        ("un", "unit"),
+        ("cb", "claimed_by"),
+        ("src", "source_publisher"),
+        ("pl", "place_name"),
+        ("pid", "place_id"),
+        ("gp", "geo_precision"),
+        ("q", "count_qualifier"),
+        ("cu", "count_unit"),
+        ("dt", "date_text"),
+        ("pub", "source_published"),
+    ):
+        cols[key], dicts[key] = _dict_code(list(map(attrgetter(attr), evs)))
+    placed = [g != G_NONE for g in g_col]
     days = max((t for t in cols["t1"] if t >= 0), default=0)
     return {
         "v": 1,
@@ -273,7 +234,7 @@ def build_payload(
         "reviews": list(REVIEW_STATES),
         "roles": list(ROLES),
         "precisions": list(DATE_PRECISIONS),
-        "dicts": {k: v.values for k, v in d.items()} | {"pub": pub.values},
+        "dicts": dicts,
         "reports": rep_rows,
         "outlines": outline_rows,
         "grp": _groups(evs, links),
@@ -282,7 +243,7 @@ def build_payload(
     }
 
 
-def encode_payload(payload: Mapping[str, Any], *, level: int = 6) -> str:
+def encode_payload(payload: Mapping[str, Any], *, level: int = 5) -> str:
     """Return the payload as gzip-compressed JSON in base64 (ASCII, inert inside HTML)."""
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.b64encode(gzip.compress(raw, compresslevel=level, mtime=0)).decode("ascii")

@@ -9,6 +9,7 @@ inside the page. Imports: folium, branca; stdlib.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import folium
@@ -25,6 +26,9 @@ class EventMapElement(MacroElement):
     ----------
     payload_b64
         The encoded payload (``tracker.render.data.encode_payload``).
+    text_b64
+        The encoded long text columns (evidence, source URLs), decoded by the page only
+        when a card opens or a download starts.
     layer_control
         folium's layer control, which receives the event overlays.
     options
@@ -36,20 +40,26 @@ class EventMapElement(MacroElement):
 {% macro html(this, kwargs) %}{{ this.chrome }}{% endmacro %}
 {% macro script(this, kwargs) %}
 TrackerMap.start({{ this._parent.get_name() }}, {{ this.layer_control.get_name() }},
-  "{{ this.payload_b64 }}", {{ this.options|tojson }});
+  "{{ this.payload_b64 }}", "{{ this.text_b64 }}", {{ this.options|tojson }});
 {% endmacro %}
 """
     )
 
     def __init__(
-        self, payload_b64: str, layer_control: folium.LayerControl, options: dict[str, Any]
+        self,
+        payload_b64: str,
+        text_b64: str,
+        layer_control: folium.LayerControl,
+        options: dict[str, Any],
     ) -> None:
         super().__init__()
         self._name = "EventMap"
-        if not payload_b64.isascii() or '"' in payload_b64 or "<" in payload_b64:
-            msg = "payload must be base64 text"
-            raise ValueError(msg)
+        for b64 in (payload_b64, text_b64):
+            if not re.fullmatch(r"[A-Za-z0-9+/=]*", b64):
+                msg = "payload must be base64 text"
+                raise ValueError(msg)
         self.payload_b64 = payload_b64
+        self.text_b64 = text_b64
         self.layer_control = layer_control
         self.options = options
         self.chrome = own_asset("chrome.html")

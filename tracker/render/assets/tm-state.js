@@ -144,10 +144,23 @@
     TM.refresh(true);
     var sel = TM.S.selId ? D.indexOfId(TM.S.selId) : -1;
     if (sel >= 0) TM.select(sel, {card: true, reveal: true, fly: !TM.S.view});
+    performance.mark('tm-ready');
     document.body.setAttribute('data-ready', '1');
   }
 
-  TM.start = function (map, control, b64, opts) {
+  /* The long text columns (evidence, source URLs) arrive in their own blob, decoded on
+     first need (a card, a download) so a large map becomes interactive sooner. */
+  TM.text = function () {
+    if (!TM._text) {
+      TM._text = TM.decode(TM._textB64).then(function (T) {
+        TM.D.P.ev = T.ev; TM.D.P.url = T.url; TM._textB64 = null; return TM.D.P;
+      });
+    }
+    return TM._text;
+  };
+
+  TM.start = function (map, control, b64, textB64, opts) {
+    TM._textB64 = textB64;
     $('tm-title').textContent = opts.title;
     if (opts.tiles === 'none') document.body.classList.add('tm-no-tiles');
     TM.ready = TM.decode(b64).then(function (P) { init(map, control, P, opts); return TM; }, function (err) {

@@ -220,9 +220,12 @@
     row(dl, 'Unit', D.str('un', i));
     row(dl, 'Claimed by', D.str('cb', i));
     row(dl, 'Status', P.statuses[D.st[i]] + ' · review: ' + P.reviews[D.rv[i]]);
-    row(dl, 'Source', source(i));
+    var src = el('span', null, '…');
+    row(dl, 'Source', src);
     body.appendChild(dl);
-    if (P.ev[i]) body.appendChild(el('blockquote', 'tm-evidence', P.ev[i]));
+    var quote = el('blockquote', 'tm-evidence');
+    quote.hidden = true;
+    body.appendChild(quote);
     var g = D.grp[i];
     if (g >= 0) {
       var m = D.members[g];
@@ -233,13 +236,21 @@
         var who = D.str('cb', j) || D.str('src', j) || 'unattributed';
         li.appendChild(el('strong', null, who + ': ' + (TM.countLabel(j) || 'no figure')));
         li.appendChild(document.createTextNode(' · ' + P.statuses[D.st[j]] + ' · ' + TM.dateLabel(j) + ' · '));
-        li.appendChild(source(j));
+        var s = el('span'); s.setAttribute('data-src', j); li.appendChild(s);
         if (j === i) li.className = 'tm-this';
         ul.appendChild(li);
       });
       body.appendChild(ul);
     }
     card.hidden = false;
+    card.setAttribute('data-loading', '1');
+    TM.text().then(function () {
+      if (card.getAttribute('data-id') !== P.id[i]) return;  // another card opened meanwhile
+      src.replaceWith(source(i));
+      if (P.ev[i]) { quote.textContent = P.ev[i]; quote.hidden = false; }
+      body.querySelectorAll('[data-src]').forEach(function (s) { s.replaceWith(source(+s.getAttribute('data-src'))); });
+      card.removeAttribute('data-loading');
+    });
   };
 
   /* ---- downloads of the filtered events (window + filters + search) ---- */
@@ -289,10 +300,14 @@
   };
 
   TM.download = function (kind) {
+    TM.text().then(function () { save(kind); });
+  };
+
+  function save(kind) {
     var text = TM.exportText(kind), type = kind === 'csv' ? 'text/csv' : 'application/geo+json';
     var a = el('a'), url = URL.createObjectURL(new Blob([text], {type: type + ';charset=utf-8'}));
     a.href = url; a.download = TM.opts.slug + '-events.' + kind;
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-  };
+  }
 })();

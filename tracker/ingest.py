@@ -180,10 +180,14 @@ def ingest_one(
         with store.transaction():
             new = store.add_report(report)
             added = store.add_events(ex.events, report=report, by=o.by)
-    except (TrackerError, OSError, UnicodeError) as err:
+    except (TrackerError, OSError, ValueError) as err:
+        # ValueError: a reader below us let a parse error through; still one file's problem.
         if isinstance(err, StoreError):
             logger.warning("%s: store error: %s", name, err)
-        return FileResult(source=name, error=str(err))
+        text = str(err)
+        if name not in text:
+            text = f"{name}: {text}"
+        return FileResult(source=name, error=text)
     warnings = tuple(doc.warnings) + tuple(ex.warnings)
     return FileResult(
         source=name,

@@ -186,6 +186,7 @@ def build_payload(
     rep_rows = [
         [rid] + [_attr(reports.get(rid), k) for k in ("title", "publisher", "url", "published")]
         for rid in list(rep_index)[2:]
+        if rid is not None
     ]
     cols: dict[str, list[Any]] = {
         "id": list(map(attrgetter("id"), evs)),

@@ -445,6 +445,34 @@ def test_filters_match_brute_force_on_random_events(store: EventStore) -> None:
             assert got == [e.id for e in sorted(exp, key=rules.sort_key)], kw
 
 
+def test_bulk_add_fills_indexes_like_single_adds(store: EventStore) -> None:
+    rng = random.Random(5)
+    many = [
+        ev(
+            f"bulk{i:05d}",
+            lon=rng.uniform(-10, 10),
+            lat=rng.uniform(-10, 10),
+            date_start=D("2024-01-01") + timedelta(days=rng.randrange(60)),
+        )
+        for i in range(2500)
+    ]
+    store.add_events(many[:2400])
+    store.add_events(many[2400:])  # small batch: per-row triggers
+    assert store.check() == []
+    box, w0, w1 = (-2.0, -3.0, 4.0, 5.0), D("2024-01-10"), D("2024-01-20")
+    exp = [
+        e.id
+        for e in sorted(many, key=rules.sort_key)
+        if box[0] <= e.lon <= box[2]
+        and box[1] <= e.lat <= box[3]
+        and e.date_start <= w1
+        and e.date_end >= w0  # type: ignore[operator]
+    ]
+    assert _ids(store, bbox=box, date_from=w0, date_to=w1) == exp
+    store.edit_event("evt_bulk00001", {"lon": 9.5}, reason="moved")  # triggers are back
+    assert store.check() == []
+
+
 # --------------------------------------------------------------------------- rules, links
 
 
@@ -649,3 +677,9 @@ def test_query_plan_probes_the_3d_rtree(tmp_path: Path) -> None:
         ).fetchall()
     detail = " ".join(str(r[-1]) for r in rows)
     assert "events_rtree3" in detail and "VIRTUAL TABLE INDEX" in detail
+    with open_store(tmp_path / "p.gpkg") as st:
+        plan = plan_filter(EventFilter(report_id="a" * 64))
+        rows = st.con.execute(  # type: ignore[attr-defined]
+            f"EXPLAIN QUERY PLAN SELECT e.id FROM events e WHERE {plan.sql()}", plan.params
+        ).fetchall()
+    assert "events_report" in " ".join(str(r[-1]) for r in rows)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
@@ -40,6 +40,7 @@ class ImportBatch:
     reports: dict[str, Report] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "line 7: count: ..." per bad row
     rows: int = 0
+    citations: dict[tuple[Any, ...], Report] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,19 +74,33 @@ def _finish_record(rec: dict[str, Any], where: str, batch: ImportBatch) -> None:
     except ValidationError as err:
         batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
         return
+    _finish_event(ev, where, batch)
+
+
+def _finish_event(ev: Event, where: str, batch: ImportBatch) -> None:
+    """Fill what an imported event may leave out (report, end date, id), then validate."""
+    changes: dict[str, Any] = {}
     report = None
     if not ev.report_id and (ev.source_publisher or ev.source_url):
-        report = rules.citation_report(
-            publisher=ev.source_publisher, url=ev.source_url, published=ev.source_published
-        )
-        ev = replace(ev, report_id=report.id)
-    if not rec.get("id"):
-        content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
-        ev = replace(ev, id=derived_event_id("import", json.dumps(content, sort_keys=True)))
+        key = (ev.source_publisher, ev.source_url, ev.source_published)
+        report = batch.citations.get(key)
+        if report is None:
+            report = rules.citation_report(
+                publisher=ev.source_publisher, url=ev.source_url, published=ev.source_published
+            )
+            batch.citations[key] = report
+        changes["report_id"] = report.id
     if ev.date_start is not None and ev.date_end is None:
-        ev = replace(ev, date_end=ev.date_start)
+        changes["date_end"] = ev.date_start
     if ev.date_start is not None and ev.date_precision == "unknown":
-        ev = replace(ev, date_precision="day" if ev.date_start == ev.date_end else "range")
+        same = ev.date_end is None or ev.date_start == ev.date_end
+        changes["date_precision"] = "day" if same else "range"
+    if changes:
+        ev = rules.evolve(ev, changes)
+    if not ev.id:
+        content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
+        new_id = derived_event_id("import", json.dumps(content, sort_keys=True))
+        ev = rules.evolve(ev, {"id": new_id})
     errs = rules.validate_event(ev)
     if errs:
         batch.problems.append(f"{where}: " + "; ".join(errs))
@@ -99,21 +114,28 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
     """Read events from CSV text (header = field names; ``#`` lines before it are skipped)."""
     batch = ImportBatch()
     lines = _skip_comments(fh)
-    reader = csv.DictReader(lines)
-    header = reader.fieldnames
+    reader = csv.reader(lines)
+    header = next(reader, None)
     if not header:
         raise ImportFileError(f"{name}: empty file, expected a header row of field names")
+    header = [h.strip() for h in header]
     _check_columns(header, name)
-    for rec in reader:
+    width = len(header)
+    for cells in reader:
+        if not cells:
+            continue
         batch.rows += 1
         where = f"line {reader.line_num + lines.skipped}"
-        if None in rec:
-            batch.problems.append(f"{where}: {len(rec[None])} more cells than header columns")
+        if len(cells) != width:
+            more = "more" if len(cells) > width else "fewer"
+            batch.problems.append(f"{where}: {len(cells)} cells, {more} than the {width} columns")
             continue
-        if any(v is None for v in rec.values()):
-            batch.problems.append(f"{where}: fewer cells than header columns")
+        try:
+            ev = rules.event_from_cells(header, cells)
+        except ValidationError as err:
+            batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
             continue
-        _finish_record(dict(rec), where, batch)
+        _finish_event(ev, where, batch)
     return batch
 
 

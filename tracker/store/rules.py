@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +32,7 @@ from tracker.model import (
 )
 
 SCHEMA_VERSION = 1
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$")
 # Fields the store sets itself; edits may not touch them.
 SYSTEM_FIELDS = ("id", "created_by", "created_at", "updated_at", "revision", "deleted")
@@ -52,6 +53,11 @@ ENUMS: dict[str, tuple[Any, ...]] = {
     "source_reliability": SOURCE_RELIABILITY,
 }
 MAX_TEXT = 1_000_000
+_TEXT_FIELDS = tuple(
+    f.name
+    for f in fields(Event)
+    if f.type in ("str | None", "str") and f.name not in ENUMS and f.name not in ("id",)
+)
 
 
 def now_iso() -> str:
@@ -84,10 +90,12 @@ def validate_event(ev: Event) -> list[str]:
     p: list[str] = []
     if not isinstance(ev.id, str) or not ID_RE.match(ev.id):
         p.append(f"id: {ev.id!r} must be 1-200 letters, digits or _.:- (e.g. evt_1a2b)")
-    for name in ENUMS:
-        msg = _enum_problem(name, getattr(ev, name))
-        if msg:
-            p.append(msg)
+    for name, allowed in _ENUM_ITEMS:
+        v = getattr(ev, name)
+        if v not in allowed:
+            msg = _enum_problem(name, v)
+            if msg:
+                p.append(msg)
     if ev.info_credibility is not None and ev.info_credibility not in INFO_CREDIBILITY:
         p.append(f"info_credibility: {ev.info_credibility!r} is not one of 1-6")
     ds, de = ev.date_start, ev.date_end
@@ -97,10 +105,11 @@ def validate_event(ev: Event) -> list[str]:
         p.append(f"date_end {de.isoformat()} is before date_start {ds.isoformat()}")
     if ds is None and ev.date_precision != "unknown":
         p.append(f"date_precision: {ev.date_precision!r} needs a date (use 'unknown')")
-    p += _coordinate_problems(ev.lon, ev.lat)
-    for name in ("count", "count_low", "count_high", "evidence_start", "evidence_end"):
+    if ev.lon is not None or ev.lat is not None:
+        p += _coordinate_problems(ev.lon, ev.lat)
+    for name in _COUNT_FIELDS:
         v = getattr(ev, name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+        if v is not None and (v.__class__ is not int or v < 0):
             p.append(f"{name}: {v!r} must be a whole number >= 0")
     lo, hi = ev.count_low, ev.count_high
     if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
@@ -111,15 +120,20 @@ def validate_event(ev: Event) -> list[str]:
     c = ev.confidence
     if not isinstance(c, int | float) or isinstance(c, bool) or not 0.0 <= c <= 1.0:
         p.append(f"confidence: {c!r} must be a number from 0 to 1")
-    if not isinstance(ev.tags, tuple) or not all(isinstance(t, str) and t for t in ev.tags):
-        p.append(f"tags: {ev.tags!r} must be a list of non-empty strings")
+    tags = ev.tags
+    if not isinstance(tags, tuple) or (tags and not all(isinstance(t, str) and t for t in tags)):
+        p.append(f"tags: {tags!r} must be a list of non-empty strings")
     if not (ev.report_id or ev.source_publisher or ev.source_url):
         p.append("source: an event needs a report_id, source_publisher or source_url")
-    for f in fields(Event):
-        v = getattr(ev, f.name)
-        if isinstance(v, str) and len(v) > MAX_TEXT:
-            p.append(f"{f.name}: text longer than {MAX_TEXT} characters")
+    for name in _TEXT_FIELDS:
+        v = getattr(ev, name)
+        if v is not None and (v.__class__ is not str or len(v) > MAX_TEXT):
+            p.append(f"{name}: must be text of at most {MAX_TEXT} characters")
     return p
+
+
+_ENUM_ITEMS = tuple((k, frozenset(v)) for k, v in ENUMS.items())
+_COUNT_FIELDS = ("count", "count_low", "count_high", "evidence_start", "evidence_end")
 
 
 def _coordinate_problems(lon: Any, lat: Any) -> list[str]:
@@ -158,7 +172,11 @@ def coerce_value(name: str, value: Any) -> Any:
         return () if name == "tags" else None
     try:
         if name in DATE_FIELDS:
-            return value if isinstance(value, date) else date.fromisoformat(str(value))
+            if isinstance(value, date):
+                return value
+            if not _ISO_DAY.match(str(value)):
+                raise ValueError(value)
+            return date.fromisoformat(str(value))
         if name in INT_FIELDS:
             return _to_int(value)
         if name in FLOAT_FIELDS:
@@ -193,6 +211,8 @@ def _kind(name: str) -> str:
 
 
 def _to_int(value: Any) -> int:
+    if value.__class__ is str and value.isdigit() and value.isascii():
+        return int(value)
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int):
@@ -230,14 +250,24 @@ def event_from_record(
     Raises :class:`ValidationError` with every problem listed in ``problems``.
     """
     problems: list[str] = []
-    known = {f.name for f in fields(Event)}
-    unknown = sorted(k for k in rec if k not in known)
-    if unknown:
-        problems.append(f"unknown field(s): {', '.join(unknown)}")
-    values: dict[str, Any] = dict(defaults or {})
+    values: dict[str, Any] = dict(defaults) if defaults else {}
     for k, v in rec.items():
-        if k not in known:
+        conv = _CONVERTERS.get(k)
+        if conv is None:
+            if k not in _KNOWN:
+                problems.append(f"unknown field {k!r}")
             continue
+        if v.__class__ is str:
+            v = v.strip()
+            if not v:
+                if k == "tags":
+                    values[k] = ()
+                elif k not in _NON_NULL_DEFAULTS and k != "id":
+                    values[k] = None
+                continue
+            if conv is _keep:
+                values[k] = v
+                continue
         try:
             cv = coerce_value(k, v)
         except ValidationError as err:
@@ -248,11 +278,87 @@ def event_from_record(
         values[k] = cv
     if problems:
         raise ValidationError("; ".join(problems), problems=problems)
-    try:
-        ev = Event(**values)
-    except TypeError as err:  # pragma: no cover - guarded by the known-field check
-        raise ValidationError(str(err), problems=[str(err)]) from err
-    return ev
+    return Event(**values)
+
+
+def event_from_cells(names: Sequence[str], cells: Sequence[str]) -> Event:
+    """Build an :class:`Event` from one CSV row: text cells under known field ``names``.
+
+    Empty cells keep the field's default; the caller checks ``names`` are known fields.
+    Raises :class:`ValidationError` with every problem of the row.
+    """
+    values: dict[str, Any] = {"id": ""}
+    problems: list[str] = []
+    for name, v in zip(names, cells, strict=True):
+        if not v:
+            continue
+        v = v.strip()
+        if not v:
+            continue
+        conv = _CONVERTERS[name]
+        if conv is _keep:
+            values[name] = v
+            continue
+        fast = _FAST.get(name)
+        if fast is not None:
+            try:
+                values[name] = fast(v)
+                continue
+            except ValueError:
+                pass
+        try:
+            values[name] = coerce_value(name, v)
+        except ValidationError as err:
+            problems += err.problems
+    if problems:
+        raise ValidationError("; ".join(problems), problems=problems)
+    return Event(**values)
+
+
+def _no(v: str) -> Any:
+    raise ValueError(v)
+
+
+def _finite(v: str) -> float:
+    f = float(v)
+    if f - f != 0.0:  # nan or inf
+        raise ValueError(v)
+    return f
+
+
+def _digits(v: str) -> int:
+    if not v.isdigit():
+        raise ValueError(v)
+    return int(v)
+
+
+_FAST: dict[str, Any] = {
+    "date_start": lambda v: date.fromisoformat(v) if len(v) == 10 and v[4] == "-" else _no(v),
+    "date_end": lambda v: date.fromisoformat(v) if len(v) == 10 and v[4] == "-" else _no(v),
+    "lon": _finite,
+    "lat": _finite,
+    "confidence": _finite,
+    "count": _digits,
+    "revision": _digits,
+    "tags": lambda v: () if v == "[]" else _to_tags(v),
+    "deleted": lambda v: v == "true" or (v != "false" and coerce_value("deleted", v)),
+}
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+_KNOWN = frozenset(f.name for f in fields(Event))
+_CONVERTERS: dict[str, Any] = {
+    name: (
+        coerce_value
+        if name in DATE_FIELDS | INT_FIELDS | FLOAT_FIELDS | {"tags", "deleted", "revision"}
+        or name == "source_reliability"
+        else _keep
+    )
+    for name in _KNOWN
+}
 
 
 # Fields whose Event default is not None: an empty cell keeps that default.
@@ -342,14 +448,18 @@ def citation_report(
     )
 
 
-def stamp_new(
-    ev: Event, *, by: str, at: str, report: Report | None, preserve: bool = False
-) -> Event:
-    """Return ``ev`` ready to insert: creator, timestamps, revision 1 and report fields set.
+_FIELD_NAMES = tuple(f.name for f in fields(Event))
 
-    With ``preserve`` (an import of exported records) ``revision``, ``deleted`` and the
-    timestamps already on the event are kept.
-    """
+
+def evolve(ev: Event, changes: Mapping[str, Any]) -> Event:
+    """Return a copy of ``ev`` with ``changes`` (a faster ``dataclasses.replace``)."""
+    return Event(*[changes[n] if n in changes else getattr(ev, n) for n in _FIELD_NAMES])
+
+
+def stamp_overrides(
+    ev: Event, *, by: str, at: str, report: Report | None, preserve: bool = False
+) -> dict[str, Any]:
+    """Return the field values the store sets on a new event (see :func:`stamp_new`)."""
     changes: dict[str, Any] = {
         "created_by": ev.created_by or by,
         "created_at": ev.created_at or at,
@@ -358,13 +468,28 @@ def stamp_new(
         "deleted": ev.deleted if preserve else False,
     }
     if report is not None:
-        changes["report_id"] = ev.report_id or report.id
-        changes["source_publisher"] = ev.source_publisher or report.publisher
-        changes["source_url"] = ev.source_url or report.url
-        changes["source_published"] = ev.source_published or report.published
+        for name, value in (
+            ("report_id", report.id),
+            ("source_publisher", report.publisher),
+            ("source_url", report.url),
+            ("source_published", report.published),
+        ):
+            if not getattr(ev, name) and value:
+                changes[name] = value
     if ev.date_start is not None and ev.date_end is None:
         changes["date_end"] = ev.date_start
-    return replace(ev, **changes)
+    return changes
+
+
+def stamp_new(
+    ev: Event, *, by: str, at: str, report: Report | None, preserve: bool = False
+) -> Event:
+    """Return ``ev`` ready to insert: creator, timestamps, revision 1 and report fields set.
+
+    With ``preserve`` (an import of exported records) ``revision``, ``deleted`` and the
+    timestamps already on the event are kept.
+    """
+    return evolve(ev, stamp_overrides(ev, by=by, at=at, report=report, preserve=preserve))
 
 
 def check_report(report: Report) -> None:

@@ -62,6 +62,9 @@ _I_DS, _I_DE, _I_TAGS, _I_DEL = (
     EVENT_COLS.index(c) for c in ("date_start", "date_end", "tags", "deleted")
 )
 _CHUNK = 500
+_COL_INDEX = {c: i for i, c in enumerate(EVENT_COLS)}
+_SYSTEM = frozenset(rules.SYSTEM_FIELDS)
+BULK_MIN = 2000  # from this many new events on, fill the R*Trees in bulk
 
 
 def _icontains(haystack: str | None, needle: str | None) -> int:
@@ -82,13 +85,19 @@ def row_to_event(row: Sequence[Any]) -> Event:
     return Event(*vals)
 
 
-def event_to_row(ev: Event) -> list[Any]:
-    """Return the INSERT parameters of ``ev`` (geometry blob first, span_days last)."""
+def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[Any]:
+    """Return the INSERT parameters of ``ev`` (geometry blob first, span_days last).
+
+    ``overrides`` replaces store-managed fields (revision, timestamps...) on the way.
+    """
     vals: list[Any] = [getattr(ev, c) for c in EVENT_COLS]
+    if overrides:
+        for k, v in overrides.items():
+            vals[_COL_INDEX[k]] = v
     vals[_I_DS] = ev.date_start.isoformat() if ev.date_start else None
     vals[_I_DE] = ev.date_end.isoformat() if ev.date_end else None
     vals[_I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False)
-    vals[_I_DEL] = 1 if ev.deleted else 0
+    vals[_I_DEL] = 1 if vals[_I_DEL] else 0
     return [point_blob(ev.lon, ev.lat), *vals, rules.span_days(ev)]
 
 
@@ -151,6 +160,8 @@ class SQLiteStore(SQLiteExtras):
         register_functions(con)
         con.create_function("tracker_icontains", 2, _icontains, deterministic=True)
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA cache_size = -131072")  # 128 MiB of page cache
+        con.execute("PRAGMA temp_store = MEMORY")
         try:
             if existed:
                 version = self._read_version()
@@ -405,34 +416,69 @@ class SQLiteStore(SQLiteExtras):
 
         who = by or current_user()
         at = rules.now_iso()
-        prepared: list[Event] = []
+        prepared: list[tuple[str, int, list[Any]]] = []  # id, revision, row
         problems: list[str] = []
         seen: set[str] = set()
         for ev in events:
-            ev2 = rules.stamp_new(ev, by=who, at=at, report=report, preserve=preserve)
-            errs = rules.validate_event(ev2)
+            ov = rules.stamp_overrides(ev, by=who, at=at, report=report, preserve=preserve)
+            if not ov.keys() <= _SYSTEM:
+                ev = rules.evolve(ev, ov)
+            errs = rules.validate_event(ev)
             if errs:
                 problems += [f"event {ev.id!r}: {e}" for e in errs]
                 continue
-            if ev2.id in seen:
+            if ev.id in seen:
                 continue
-            seen.add(ev2.id)
-            prepared.append(ev2)
+            seen.add(ev.id)
+            prepared.append((ev.id, ov.get("revision", ev.revision), event_to_row(ev, ov)))
         if problems:
             raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
         with self.transaction():
             if report is not None:
                 self.add_report(report)
-            existing = self._existing_ids([e.id for e in prepared])
-            new = [e for e in prepared if e.id not in existing]
-            self.con.executemany(_INSERT, (event_to_row(e) for e in new))
+            existing = self._existing_ids([p[0] for p in prepared])
+            new = [p for p in prepared if p[0] not in existing]
+            if len(new) >= BULK_MIN:
+                self._bulk_insert([p[2] for p in new])
+            else:
+                self.con.executemany(_INSERT, (p[2] for p in new))
             action = "import" if preserve else "create"
             self.con.executemany(
                 "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                ((e.id, e.revision, action, at, who, reason) for e in new),
+                ((p[0], p[1], action, at, who, reason) for p in new),
             )
-        return [e.id for e in new]
+        return [p[0] for p in new]
+
+    def _bulk_insert(self, rows: list[list[Any]]) -> None:
+        """Insert many rows with the R*Tree triggers lifted, then fill both R*Trees in bulk.
+
+        Runs inside the caller's transaction: the triggers come back (same SQL) before
+        commit, and a failure rolls everything back, triggers included.
+        """
+        con = self.con
+        trigs = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events' "
+            "AND (name LIKE 'rtree_events_geom_%' OR name LIKE 'events_rtree3_%')"
+        ).fetchall()
+        last = con.execute("SELECT coalesce(max(fid), 0) FROM events").fetchone()[0]
+        for name, _ in trigs:
+            con.execute(f'DROP TRIGGER "{name}"')
+        con.executemany(_INSERT, rows)
+        con.execute(
+            "INSERT INTO rtree_events_geom SELECT fid, ST_MinX(geom), ST_MaxX(geom), "
+            "ST_MinY(geom), ST_MaxY(geom) FROM events "
+            "WHERE fid > ? AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)",
+            (last,),
+        )
+        con.execute(
+            "INSERT INTO events_rtree3 SELECT fid, lon, lon, lat, lat, julianday(date_start), "
+            "julianday(date_end) FROM events WHERE fid > ? AND lon IS NOT NULL "
+            "AND lat IS NOT NULL AND date_start IS NOT NULL",
+            (last,),
+        )
+        for _, sql in trigs:
+            con.execute(sql)
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
         out: set[str] = set()

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from tracker.counts import find_counts
 from tracker.dates import DateMention, find_date_expressions
 from tracker.extract import claims, forces, lexicon
-from tracker.extract.places import PlaceRole, ToponymLike, assign_roles
+from tracker.extract.places import PlaceRole, ToponymLike, acting_state, assign_roles
 from tracker.extract.sentences import Sentence, split_sentences
 from tracker.model import DateSpan, Event, Place, Report, derived_event_id
 
@@ -299,6 +299,14 @@ def extract_report(
             ccs = _countries_in(toponyms, off, off + len(actor))
             actor_cc = ccs[0] if ccs else None
             proper = _has_proper_name(actor, toponyms, off)
+        if actor_cc is None:
+            # "North Korea has sent ... soldiers", "Turkey moved ...": the sending state.
+            subj = [
+                t.place.country_code
+                for t in sent_tops
+                if t.place is not None and t.place.country_code and acting_state(text, t)
+            ]
+            actor_cc = subj[0] if subj else None
         if claimed_by and attributed and status is None:
             c_off = s.start + attribution.start if attribution else s.start
             c_cc = (
@@ -306,7 +314,15 @@ def extract_report(
                 if attribution
                 else []
             )
-            organ = bool(_STATE_ORGAN.search(claimed_by))
+            organ = bool(_STATE_ORGAN.search(claimed_by)) or bool(
+                attribution
+                and c_cc
+                and re.fullmatch(r"(?:the\s+)?[A-Z][\w’' -]+", attribution.claimant)
+                and any(
+                    t.start == c_off and t.end == c_off + len(attribution.claimant)
+                    for t in toponyms
+                )
+            )  # a state named as speaker: "North Korea acknowledged ..."
             if organ and (
                 (actor_cc and c_cc and actor_cc == c_cc[0])
                 or (actor_cc is None and not proper)

@@ -60,7 +60,48 @@ _ACTOR_MODIFIERS = frozenset(
         "rebel",
     ]
 )
-_NOT_ACTOR_START = frozenset({"the", "a", "an", "of", "some", "and", "or", "with", "about"})
+_NOT_ACTOR_START = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "some",
+        "and",
+        "or",
+        "with",
+        "about",
+        "on",
+        "in",
+        "at",
+        "by",
+        "from",
+        "to",
+        "for",
+        "earlier",
+        "later",
+        "also",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ _GOVERNMENT_VERB = re.compile(
 )
 _POSSESSIVE = re.compile(r"^(?:['’]s?|['’])\s+(\S+)")
 _CONTAINER_GAP = re.compile(
-    r"^(?:,\s*|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
+    r"^(?:,\s*(?:in\s+(?:the\s+)?)?|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
     r"(?:[\w-]+\s+){0,3}(?:in|of)\s+(?:the\s+)?|['’]s\s+|\s+(?:region|province|state|oblast|"
     r"krai)\s+(?:of|in)\s+)$",
     re.I,
@@ -101,6 +101,21 @@ def _is_government(text: str, t: ToponymLike) -> bool:
             # "Ukraine's President ..." / "Yerevan's Zvartnots airport": a title is an owner.
             return nxt in {"president", "prime", "foreign", "defence", "defense", "leader"}
     return False
+
+
+_STATE_ACTS = re.compile(
+    r"^\s*(?:(?:has|have|had|also|then|later|reportedly)\s+){0,2}(?:moved|moves|transferred|"
+    r"shipped|withdrew|withdrawn|pulled|sends|massed|stationed|brought|flew|airlifted)\b",
+    re.I,
+)
+
+
+def acting_state(text: str, t: ToponymLike) -> bool:
+    """Tell whether a name is a state acting as a sentence's subject ("North Korea has sent")."""
+    after = text[t.end : t.end + 60]
+    if _GOVERNMENT_VERB.match(after):
+        return True
+    return t.place is not None and t.place.kind == "country" and bool(_STATE_ACTS.match(after))
 
 
 def _containers(text: str, tops: Sequence[ToponymLike]) -> set[int]:
@@ -209,7 +224,7 @@ def assign_roles(
     out: list[PlaceRole] = []
     prev: PlaceRole | None = None
     for i, t in enumerate(tops):
-        if i in drop or _is_government(text, t):
+        if i in drop or _is_government(text, t) or acting_state(text, t):
             continue
         if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
             continue  # "Austin said in Rome": where the speaker was

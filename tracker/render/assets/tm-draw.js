@@ -138,7 +138,7 @@
           if (seen[key]) { if (!related) TM.areaPaths.push([i, seen[key]]); continue; }
           var p = seen[key] = outlinePath(o, f);
           if (!related) TM.areaPaths.push([i, p]);
-          ctx.fillStyle = alpha(C[st[i]], 0.14); ctx.fill(p, 'evenodd');
+          ctx.fillStyle = alpha(C[st[i]], 0.08); ctx.fill(p, 'evenodd');
           ctx.setLineDash(rv[i] === 0 ? [6, 4] : []); ctx.lineWidth = 1.5;
           ctx.strokeStyle = C[st[i]]; ctx.stroke(p);
           continue;

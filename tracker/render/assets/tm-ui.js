@@ -159,7 +159,7 @@
       options: {position: 'bottomright'},
       onAdd: function () {
         var box = el('details', 'tm-legend leaflet-control'), sum = el('summary', null, 'Legend');
-        box.open = window.innerWidth > 700; box.appendChild(sum);
+        box.open = map.getSize().y >= 700 && map.getSize().x >= 700; box.appendChild(sum);
         TM.D.P.statuses.forEach(function (s, k) {
           var row = el('div'), sw = el('span', 'tm-dot'); sw.style.setProperty('--c', TM.STATUS_COLORS[k]);
           row.appendChild(sw); row.appendChild(document.createTextNode(' ' + s)); box.appendChild(row);

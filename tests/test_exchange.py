@@ -179,6 +179,23 @@ def test_rows_without_ids_import_idempotently(tmp_path: Path) -> None:
         assert evs[0].report_id and st.get_report(evs[0].report_id) is not None
 
 
+def test_free_form_date_column() -> None:
+    batch = read_csv(
+        io.StringIO(
+            "event_type,date,source_publisher\n"
+            "arrival,8-13 October 2024,NIS\n"
+            "arrival,2024-W42,NIS\n"
+            "arrival,2024-02-30,NIS\n"
+        )
+    )
+    assert [(e.date_start, e.date_end, e.date_precision) for e in batch.events] == [
+        (date(2024, 10, 8), date(2024, 10, 13), "range"),
+        (date(2024, 10, 14), date(2024, 10, 20), "week"),
+    ]
+    assert batch.events[0].date_text == "8-13 October 2024"
+    assert len(batch.problems) == 1 and batch.problems[0].startswith("line 4")
+
+
 def test_bad_files(tmp_path: Path) -> None:
     for name, content, needle in (
         ("a.txt", "x", "unsupported"),

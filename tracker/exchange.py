@@ -30,6 +30,9 @@ IMPORT_SUFFIXES = (".csv", ".geojson", ".json")
 REQUIRED_COLUMNS = ("event_type",)
 SOURCE_COLUMNS = ("report_id", "source_publisher", "source_url")
 CHUNK = 5000
+# A hand-written CSV may carry one free-form `date` column (any `--date` form) instead of
+# date_start/date_end.
+DATE_COLUMN = "date"
 
 
 @dataclass
@@ -121,6 +124,8 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
     header = [h.strip() for h in header]
     _check_columns(header, name)
     width = len(header)
+    date_col = header.index(DATE_COLUMN) if DATE_COLUMN in header else None
+    fields_ = [h for h in header if h != DATE_COLUMN]
     for cells in reader:
         if not cells:
             continue
@@ -131,12 +136,39 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
             batch.problems.append(f"{where}: {len(cells)} cells, {more} than the {width} columns")
             continue
         try:
-            ev = rules.event_from_cells(header, cells)
+            if date_col is None:
+                ev = rules.event_from_cells(header, cells)
+            else:
+                date_cell = cells[date_col]
+                rest = cells[:date_col] + cells[date_col + 1 :]
+                ev = _with_date_cell(rules.event_from_cells(fields_, rest), date_cell)
         except ValidationError as err:
             batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
             continue
         _finish_event(ev, where, batch)
     return batch
+
+
+def _with_date_cell(ev: Event, cell: str) -> Event:
+    """Apply a free-form ``date`` cell (any ``--date`` form) to an event."""
+    cell = cell.strip()
+    if not cell:
+        return ev
+    if ev.date_start is not None:
+        msg = "give either a date cell or date_start/date_end, not both"
+        raise ValidationError(msg, problems=[msg])
+    from tracker.dates import parse_date_arg
+
+    span = parse_date_arg(cell)
+    return rules.evolve(
+        ev,
+        {
+            "date_start": span.start,
+            "date_end": span.end,
+            "date_precision": span.precision,
+            "date_text": ev.date_text or cell,
+        },
+    )
 
 
 class _CommentSkipper:
@@ -163,7 +195,7 @@ def _skip_comments(fh: IO[str]) -> _CommentSkipper:
 
 def _check_columns(header: Iterable[str], name: str) -> None:
     cols = list(header)
-    known = set(EVENT_FIELDS)
+    known = {*EVENT_FIELDS, DATE_COLUMN}
     problems = []
     extra = [c for c in cols if c not in known]
     if extra:

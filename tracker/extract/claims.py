@@ -232,24 +232,29 @@ def find_attribution(sentence: str) -> Attribution | None:
     'Indian officials'
     """
     anonymous = bool(lexicon.ANON_RE.search(sentence))
+    according: Attribution | None = None
     m = _ACCORDING.search(sentence)
     if m:
         c = _TRIM_HEAD.sub("", _TRIM_TAIL.sub("", m.group("c").strip()))
         c = re.split(r"\s+(?:who|which|that)\s+", c)[0]
         if c:
-            return Attribution(c, "according to", anonymous, m.start("c"), m.end("c"))
+            according = Attribution(c, "according to", anonymous, m.start("c"), m.end("c"))
+    said: Attribution | None = None
     for m in _SAY.finditer(sentence):
         if m.group("v")[:1].isupper():
             continue  # "the United States", "Says" in a headline
         phrase, a = _noun_phrase_before(sentence, m.start())
-        if phrase and phrase.lower() not in _PRONOUNS:
-            return Attribution(phrase, m.group("v").lower(), anonymous, a, a + len(phrase))
-        if phrase.lower() in _PRONOUNS:
-            return Attribution(phrase, m.group("v").lower(), anonymous, a, a + len(phrase))
-    m = _SAID_X.search(sentence)
-    if m:
-        return Attribution(m.group("c"), "said", anonymous, m.start("c"), m.end("c"))
-    return None
+        if phrase:
+            said = Attribution(phrase, m.group("v").lower(), anonymous, a, a + len(phrase))
+            break
+    if said is None:
+        m = _SAID_X.search(sentence)
+        if m:
+            said = Attribution(m.group("c"), "said", anonymous, m.start("c"), m.end("c"))
+    # "NIS said ..., according to an AFP dispatch": the first attribution is the claimant.
+    if said is not None and (according is None or said.start < according.start):
+        return said
+    return according
 
 
 def _strip_det(s: str) -> str:

@@ -4,8 +4,8 @@ Measured in one run, on the news corpora in ../shared/eval/geoparse/ (LGL, GeoVi
 TR-News, GeoWebNews: ~1,100 articles of ~2,000 characters), or on generated text when the
 corpora are absent:
 
-- warm throughput: documents/s of ``Geoparser.parse`` after start-up (best of 3 passes),
-  against a baseline measured in the same run: tokenising the same documents only;
+- throughput after start-up: documents/s of ``Geoparser.parse`` on the first pass (cold
+  lookup caches) and on repeated passes (warm caches, best of 3), against a baseline measured in the same run: tokenising the same documents only;
 - cold start: wall time of a fresh ``tracker geoparse`` process on one document (gazetteer
   index already built);
 - peak memory: max RSS of a ``tracker geoparse`` process over every document.
@@ -62,13 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     from tracker.geoparse.recognize import tokenize
 
     docs = news_docs(a.eval_dir)
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     texts = [str(d["text"]) for d in docs]
     chars = sum(len(t) for t in texts)
     t0 = time.perf_counter()
     gp = Geoparser(Gazetteer.open())
     startup = time.perf_counter() - t0
-    for t in texts[:50]:
-        gp.parse(t)  # warm the lookup caches a little, as a long-running process would
+    t0 = time.perf_counter()
+    for t in texts:
+        gp.parse(t)  # first pass: every lookup cache cold, as for a fresh batch
+    first = time.perf_counter() - t0
     passes = 5 if a.long else 3
     best = float("inf")
     for _ in range(passes):
@@ -80,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in texts:
         tokenize(t)
     base = time.perf_counter() - t0
+    cold_rate = len(texts) / first
     rate = len(texts) / best
     print(f"documents: {len(texts)} news articles, {chars / len(texts):.0f} characters on average")
     print(f"in-process start-up (Gazetteer.open + Geoparser): {startup:.2f} s")
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"peak memory (max RSS of the CLI process): {peak_mb:.0f} MB; target {TARGET_RSS_MB:.0f} MB -> {peak_mb / TARGET_RSS_MB:.2f}x"
     )
-    ok = rate >= TARGET_DOCS_PER_S and peak_mb <= TARGET_RSS_MB
+    ok = cold_rate >= TARGET_DOCS_PER_S and peak_mb <= TARGET_RSS_MB
     print("targets met" if ok else "TARGETS NOT MET")
     return 0
 

@@ -352,3 +352,13 @@ def test_cli_kinds_and_table(isolated_env: object) -> None:
     assert [t["name"] for t in out[0]["toponyms"]] == ["Kursk"]
     r = run_cli("geoparse", "-", "--format", "table", input=doc)
     assert r.returncode == 0 and "demonym" in r.stdout and "metonym" in r.stdout
+
+
+def test_long_text_is_read_in_blocks(gp: Geoparser) -> None:
+    from tracker.geoparse import recognize
+
+    unit = "Convoys crossed from Wonsan to Vladivostok overnight.\n"
+    text = unit * (3 * recognize.BLOCK_CHARS // len(unit))
+    tops = gp.parse(text)
+    assert len(tops) == 2 * text.count("Convoys")
+    assert all(text[t.start : t.end] == t.name for t in tops)

@@ -18,6 +18,7 @@ from tracker.geoparse import lexicon
 from tracker.model import Place
 
 MAX_NGRAM = 6
+BLOCK_CHARS = 100_000
 _TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CONTRACTION = re.compile(r"(?:['’](?:s|ve|re|ll|d|m|t)|n['’]t)$", re.IGNORECASE)
 _SENT_END = frozenset(".!?:;\n\"“”'‘’()[]—–|•*#")
@@ -149,12 +150,36 @@ class Recognizer:
         return n
 
     def find(self, text: str) -> list[Mention]:
-        """Return the mentions of ``text`` in order, labelled but not yet resolved."""
+        """Return the mentions of ``text`` in order, labelled but not yet resolved.
+
+        Long texts are read in blocks of about ``BLOCK_CHARS`` characters cut at a line
+        break or space, so memory stays bounded (a 50 MB report is fine).
+        """
+        if len(text) <= BLOCK_CHARS:
+            return self._find_block(text)
+        out: list[Mention] = []
+        start = 0
+        while start < len(text):
+            end = min(len(text), start + BLOCK_CHARS)
+            if end < len(text):
+                cut = text.rfind("\n", start + BLOCK_CHARS // 2, end)
+                if cut < 0:
+                    cut = text.rfind(" ", start + BLOCK_CHARS // 2, end)
+                end = cut + 1 if cut >= 0 else end
+            for m in self._find_block(text[start:end]):
+                m.start += start
+                m.end += start
+                out.append(m)
+            start = end
+        return out
+
+    def _find_block(self, text: str) -> list[Mention]:
         toks = tokenize(text)
+        chunks = _chunks(toks)
         mentions: list[Mention] = []
-        for a, b in _chunks(toks):
+        for a, b in chunks:
             mentions.extend(self._match_chunk(text, toks, a, b))
-        _label(text, toks, mentions)
+        _label(toks, chunks, mentions, text)
         return mentions
 
     def _match_chunk(self, text: str, toks: Sequence[Token], a: int, b: int) -> list[Mention]:
@@ -215,7 +240,7 @@ class Recognizer:
             return Mention(s, e, surface, norm, "demonym", cands, dem, i, j, weak)
         if cands:
             return Mention(s, e, surface, norm, "place", list(cands), None, i, j, weak)
-        if j > i and toks[j].text.lower() in lexicon.FEATURE_HEADS:
+        if j > i and toks[j].text.lower().rstrip(".") in _FEATURE_WORDS:
             # "Laurel County", "Red River": a feature name the gazetteer may lack
             head = text[s : toks[j - 1].end]
             admin = toks[j].text.lower() in lexicon.ADMIN_HEADS
@@ -227,6 +252,7 @@ class Recognizer:
 
 
 _MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+_FEATURE_WORDS = lexicon.FEATURE_HEADS | lexicon.STREET_HEADS
 
 
 def _is_acronym(s: str) -> bool:
@@ -274,9 +300,10 @@ def _adjacent(a: Token, b: Token) -> bool:
     return b.joined
 
 
-def _label(text: str, toks: Sequence[Token], mentions: list[Mention]) -> None:
+def _label(
+    toks: Sequence[Token], chunks: Sequence[tuple[int, int]], mentions: list[Mention], text: str
+) -> None:
     """Label mentions as person / embedded / metonym from chunk and document cues."""
-    chunks = _chunks(toks)
     chunk_of: dict[int, tuple[int, int]] = {}
     for a, b in chunks:
         for k in range(a, b):

@@ -27,12 +27,17 @@ KIND_PRIOR = {
 }
 FEATURE_BONUS = {"PPLC": 0.8, "PPLA": 0.35, "PPLA2": 0.15, "PPLG": 0.3}
 CAPITAL_BONUS = 1.2
+POP_SCALE = 0.8  # score per tenfold population
+CITY_AT_1M = 3.0  # score of a city of a million people (admin1 is 3.6, country 5.0)
 ALIAS_PENALTY = 0.4
 COUNTRY_WEIGHT = 1.5
 ADMIN1_WEIGHT = 2.0
 DEMONYM_WEIGHT = 1.0
 CONTEXT_WEIGHT = 2.0
 PAIR_BONUS = 4.0
+NEAR_WEIGHT = 1.5
+NEAR_KM = 100.0
+ANCHOR_MIN = 0.6
 MAX_CANDIDATES = 40
 MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
 
@@ -52,9 +57,10 @@ def prior(p: Place, norm: str = "", capitals: frozenset[tuple[str, str]] = froze
     """
     base = KIND_PRIOR.get(p.kind)
     if base is None:
-        base = 0.5 * math.log10(max(p.population, 0) + 10)
-        if norm and p.matched_alias is not None and p.matched_alias != p.name:
-            base -= ALIAS_PENALTY
+        base = POP_SCALE * (math.log10(max(p.population, 0) + 10) - 6.0) + CITY_AT_1M
+        alias = p.matched_alias
+        if norm and alias is not None and not p.name.lower().startswith(alias.lower()):
+            base -= ALIAS_PENALTY  # "New York" for New York City is not an alias match
         if capitals and (p.country_code or "", norm) in capitals:
             base += CAPITAL_BONUS
     return base + FEATURE_BONUS.get(p.feature_code or "", 0.0)
@@ -180,6 +186,8 @@ def resolve_groups(
                 ex[i] = e
             if g.candidates:
                 probs[gi] = g.probabilities(ex)
+    if NEAR_WEIGHT > 0:
+        _add_proximity(groups, probs, extras)
     out: list[tuple[Place | None, float]] = []
     for g, pr in zip(groups, probs, strict=True):
         if not g.candidates:
@@ -188,6 +196,49 @@ def resolve_groups(
         best = g.fixed if g.fixed is not None else max(range(len(pr)), key=pr.__getitem__)
         out.append((g.candidates[best], 1.0 if g.fixed is not None else pr[best]))
     return out
+
+
+def _add_proximity(
+    groups: Sequence[NameGroup], probs: list[list[float]], extras: list[list[float]]
+) -> None:
+    """Favour namesakes near the document's confidently resolved towns (spatial minimality).
+
+    Anchors are the towns resolved with probability >= ANCHOR_MIN; each candidate of every
+    other ambiguous name gains ``NEAR_WEIGHT * sum(p * exp(-d / NEAR_KM))`` over the anchors.
+    """
+    anchors: list[tuple[int, float, float, float]] = []
+    for gi, (g, pr) in enumerate(zip(groups, probs, strict=True)):
+        if not pr:
+            continue
+        k = max(range(len(pr)), key=pr.__getitem__)
+        c = g.candidates[k]
+        if pr[k] >= ANCHOR_MIN and c.kind not in MAJOR and c.lat is not None and c.lon is not None:
+            anchors.append((gi, c.lon, c.lat, pr[k]))
+    if not anchors:
+        return
+    for gi, g in enumerate(groups):
+        if len(g.candidates) < 2:
+            continue
+        ex = extras[gi]
+        changed = False
+        for i, c in enumerate(g.candidates):
+            if c.kind in MAJOR or c.lat is None or c.lon is None:
+                continue
+            coslat = math.cos(math.radians(c.lat))
+            near = 0.0
+            for aj, alon, alat, w in anchors:
+                if aj == gi:
+                    continue
+                dx = (c.lon - alon) * coslat
+                dy = c.lat - alat
+                d = 111.2 * math.sqrt(dx * dx + dy * dy)
+                if d < 4 * NEAR_KM:
+                    near += w * math.exp(-d / NEAR_KM)
+            if near:
+                ex[i] += NEAR_WEIGHT * math.log1p(near)
+                changed = True
+        if changed:
+            probs[gi] = g.probabilities(ex)
 
 
 def ranked(g: NameGroup, limit: int = 5) -> tuple[Place, ...]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
 from tracker.cli.places import PLACE_FIELDS
-from tracker.gazetteer import Gazetteer
+from tracker.gazetteer import Gazetteer, index_path
 
 CONTRACT = ["id", "name", "kind", "country_code", "admin1_code", "lon", "lat", "population"]
 CONTRACT += ["matched_alias", "score"]
@@ -24,9 +25,16 @@ DUMP_ROWS = [
 
 
 @pytest.fixture()
-def env(isolated_env: Path, gazetteer: Gazetteer) -> dict[str, str]:
-    """An isolated data dir; the shared base index is already built by ``gazetteer``."""
-    return {"TRACKER_DATA_DIR": str(isolated_env / "data")}
+def env(isolated_env: Path, gazetteer: Gazetteer) -> Iterator[dict[str, str]]:
+    """An isolated data dir; the shared base index is already built by ``gazetteer``.
+
+    The user-variant index a test creates (a copy of the base) is removed afterwards.
+    """
+    data = isolated_env / "data"
+    yield {"TRACKER_DATA_DIR": str(data)}
+    variant = index_path(gazetteer.path.parent, data)
+    if variant != gazetteer.path:
+        variant.unlink(missing_ok=True)
 
 
 def _index_files(gazetteer: Gazetteer) -> dict[str, int]:
@@ -208,3 +216,28 @@ def test_build_reports_coverage(env: dict[str, str]) -> None:
     r = run_cli("places", "build", env=env)
     assert r.returncode == 0, r.stderr
     assert "admin1 coverage" in r.stdout
+
+
+def test_regions_import_geopackage_in_web_mercator(env: dict[str, str], isolated_env: Path) -> None:
+    import numpy as np
+    import pyogrio
+    import shapely
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    square = shapely.box(131.0, 42.5, 134.0, 46.0)
+    merc = shapely.transform(square, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    src = isolated_env / "pri.gpkg"
+    pyogrio.raw.write(
+        src, np.array([shapely.to_wkb(merc)], dtype=object), [np.array(["RU-PRI"], dtype=object)],
+        fields=["code"], geometry_type="Polygon", crs="EPSG:3857", driver="GPKG",
+    )  # fmt: skip
+    r = run_cli("regions", "import", str(src), "--code-field", "code", env=env)
+    assert r.returncode == 0, r.stderr
+    gz = Gazetteer.open(data_dir=Path(env["TRACKER_DATA_DIR"]))
+    outline = shapely.geometry.shape(gz.outline("iso3166-2:RU-PRI"))
+    assert (
+        outline.equals_exact(square.normalize(), tolerance=1e-3)
+        or outline.symmetric_difference(square).area < 1e-3
+    )  # reprojected back to lon/lat
+    gz.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import math
@@ -90,6 +91,8 @@ def index_path(cache_dir: Path, data_dir: Path) -> Path:
     ukey = userdata.user_key(data_dir)
     if not ukey:
         return base_path(cache_dir)
+    code = Path(__file__).with_name("overlay.py").read_bytes()
+    ukey = hashlib.sha256(ukey.encode() + code).hexdigest()[:16]
     return cache_dir / f"gazetteer-{sources.source_key()}-{ukey}.sqlite"
 
 
@@ -223,6 +226,7 @@ def build_index(cache_dir: Path, data_dir: Path, *, force: bool = False) -> Path
                 overlay.apply_user_data(tmp, data_dir)
 
             _atomic(target, apply)
+            overlay.remove_stale(cache_dir, data_dir, keep=target)
     return target
 
 

@@ -8,6 +8,7 @@ shapely (lazily, for boundaries).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -150,6 +151,32 @@ def _boundary(ov: _Overlay, f: dict[str, Any]) -> None:
     pk = ov.place(f"boundary:{slug}", name, "area", cc, None, pt.x, pt.y)
     ov.names(pk, [name], core=True)
     ov.outline(pk, geom, "boundary")
+
+
+def remove_stale(cache_dir: Path, data_dir: Path, *, keep: Path) -> list[Path]:
+    """Delete user-variant indexes made for ``data_dir`` or for data dirs that are gone.
+
+    Each variant records its data dir in ``meta``; the base index and ``keep`` stay.
+    Returns the removed paths.
+    """
+    removed = []
+    for path in cache_dir.glob("gazetteer-*-*.sqlite"):
+        if path == keep:
+            continue
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key = 'user_data'").fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            continue
+        owner = Path(row[0]) if row else None
+        if owner is not None and (owner == data_dir or not owner.exists()):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def apply_user_data(path: Path, data_dir: Path) -> None:

@@ -362,3 +362,11 @@ def test_long_text_is_read_in_blocks(gp: Geoparser) -> None:
     tops = gp.parse(text)
     assert len(tops) == 2 * text.count("Convoys")
     assert all(text[t.start : t.end] == t.name for t in tops)
+
+
+def test_real_region_words_pick_the_region(real_gp: Geoparser) -> None:
+    tops = real_gp.parse("Fighting went on in the Kursk region, while Kursk itself was calm.")
+    assert (tops[0].name, tops[0].place.id) == ("Kursk region", "iso3166-2:RU-KRS")  # type: ignore[union-attr]
+    assert (tops[1].name, tops[1].place.kind) == ("Kursk", "city")  # type: ignore[union-attr]
+    tops = real_gp.parse("Convoys passed Vladivostok, Ussuriysk and Khabarovsk.")
+    assert [t.place.kind for t in tops] == ["city", "city", "city"]  # type: ignore[union-attr]

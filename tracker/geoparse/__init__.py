@@ -170,7 +170,7 @@ class Geoparser:
             if m.kind == "person":
                 continue
             if m.norm not in groups:
-                groups[m.norm] = make_group(m.norm, m.candidates, self._capitals)
+                groups[m.norm] = make_group(m.norm, m.candidates, self._capitals, self._rec.norm)
                 order.append(m.norm)
         self._pairs(text, mentions, groups)
         doc_cc = {c.upper() for c in context_countries}

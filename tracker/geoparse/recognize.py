@@ -201,9 +201,25 @@ class Recognizer:
             if found is None:
                 i += 1
                 continue
+            if found.last_tok == b - 1 and found.kind == "place":
+                found = self._admin_suffix(text, toks, found)
             out.append(found)
             i = found.last_tok + 1
         return out
+
+    def _admin_suffix(self, text: str, toks: Sequence[Token], m: Mention) -> Mention:
+        """Extend "Kursk" to "Kursk region" / "Kursk oblast" when the gazetteer has the region."""
+        k = m.last_tok + 1
+        if k >= len(toks) or not toks[k].joined or toks[k].cap:
+            return m
+        if toks[k].text.lower() not in lexicon.ADMIN_HEADS:
+            return m
+        surface = text[m.start : toks[k].end]
+        norm = self.norm(surface)
+        regions = [c for c in self.lookup(norm) if c.kind in _MAJOR]
+        if not regions:
+            return m
+        return Mention(m.start, toks[k].end, surface, norm, "place", regions, None, m.first_tok, k)
 
     def _try(self, text: str, toks: Sequence[Token], i: int, j: int) -> Mention | None:
         s, e = toks[i].start, toks[j].end

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tracker.model import Place
@@ -30,6 +30,7 @@ CAPITAL_BONUS = 1.2
 POP_SCALE = 0.8  # score per tenfold population
 CITY_AT_1M = 3.0  # score of a city of a million people (admin1 is 3.6, country 5.0)
 ALIAS_PENALTY = 0.4
+CORE_PENALTY = 1.0
 COUNTRY_WEIGHT = 1.5
 ADMIN1_WEIGHT = 2.0
 DEMONYM_WEIGHT = 1.0
@@ -40,9 +41,31 @@ NEAR_KM = 100.0
 ANCHOR_MIN = 0.6
 MAX_CANDIDATES = 40
 MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+ADMIN_WORDS = frozenset(
+    [
+        "oblast",
+        "region",
+        "province",
+        "krai",
+        "kray",
+        "republic",
+        "okrug",
+        "district",
+        "governorate",
+        "prefecture",
+        "county",
+        "state",
+    ]
+)
 
 
-def prior(p: Place, norm: str = "", capitals: frozenset[tuple[str, str]] = frozenset()) -> float:
+def prior(
+    p: Place,
+    norm: str = "",
+    capitals: frozenset[tuple[str, str]] = frozenset(),
+    *,
+    core_only: bool = False,
+) -> float:
     """Return a candidate's context-free score (feature kind, population, capital, alias).
 
     Parameters
@@ -54,8 +77,13 @@ def prior(p: Place, norm: str = "", capitals: frozenset[tuple[str, str]] = froze
         ("Egypt" for Goodyear, Arizona) scores lower than one of that name.
     capitals : frozenset of (country code, normalised name)
         National capitals (a capital is what a bare name usually means in the news).
+    core_only : bool
+        A region matched only once its administrative word was dropped ("Khabarovsk" for
+        Khabarovsk Krai); it scores below a region named exactly.
     """
     base = KIND_PRIOR.get(p.kind)
+    if base is not None and core_only:
+        base -= CORE_PENALTY  # "Khabarovsk" is the city before it is Khabarovsk Krai
     if base is None:
         base = POP_SCALE * (math.log10(max(p.population, 0) + 10) - 6.0) + CITY_AT_1M
         alias = p.matched_alias
@@ -86,7 +114,7 @@ class NameGroup:
     priors: list[float]
     bonus: list[float] = field(default_factory=list)
     fixed: int | None = None  # index forced by a correction rule
-    major: bool = False  # the name is a country / region / continent name
+    major_ccs: frozenset[str] = frozenset()  # countries of its country / region namesakes
     weight: float = 1.0  # how much this name counts as context for the others
 
     def probabilities(self, extra: Sequence[float] | None = None) -> list[float]:
@@ -102,18 +130,33 @@ class NameGroup:
 
 
 def make_group(
-    norm: str, candidates: Iterable[Place], capitals: frozenset[tuple[str, str]] = frozenset()
+    norm: str,
+    candidates: Iterable[Place],
+    capitals: frozenset[tuple[str, str]] = frozenset(),
+    normalize: Callable[[str], str] | None = None,
 ) -> NameGroup:
     """Build a name group, keeping the best-prior candidates (deduplicated by id)."""
     seen: dict[str, Place] = {}
     for c in candidates:
         if c.id not in seen and c.lon is not None and c.lat is not None:
             seen[c.id] = c
-    scored = sorted(((prior(c, norm, capitals), c) for c in seen.values()), key=lambda x: -x[0])
+    explicit = any(w in ADMIN_WORDS for w in norm.split())  # "Kursk region", "Kursk Oblast"
+
+    def score(c: Place) -> float:
+        core = (
+            normalize is not None
+            and not explicit
+            and c.kind in MAJOR
+            and c.matched_alias is not None
+            and normalize(c.matched_alias) != norm
+        )
+        return prior(c, norm, capitals, core_only=core)
+
+    scored = sorted(((score(c), c) for c in seen.values()), key=lambda x: -x[0])
     scored = scored[:MAX_CANDIDATES]
-    major = any(c.kind in MAJOR for _, c in scored)
+    major_ccs = frozenset(c.country_code or "" for _, c in scored if c.kind in MAJOR)
     return NameGroup(
-        norm, [c for _, c in scored], [s for s, _ in scored], [0.0] * len(scored), None, major
+        norm, [c for _, c in scored], [s for s, _ in scored], [0.0] * len(scored), None, major_ccs
     )
 
 
@@ -175,9 +218,11 @@ def resolve_groups(
             ex = extras[gi]
             for i, c in enumerate(g.candidates):
                 e = 0.0
-                # a city named like a country or region ("Russia, Ohio") needs regional
-                # evidence: the country's other names alone do not make it the town
-                if c.country_code and (c.kind in MAJOR or not g.major):
+                # a town named like a country or region elsewhere ("Russia, Ohio") needs
+                # regional evidence: its country's other names alone do not make it the town
+                if c.country_code and (
+                    c.kind in MAJOR or not g.major_ccs or c.country_code in g.major_ccs
+                ):
                     m = cc_mass[c.country_code] - contrib_cc[gi].get(c.country_code, 0.0)
                     e += COUNTRY_WEIGHT * math.log1p(max(m, 0.0))
                 if c.admin1_code and c.kind != "admin1":

@@ -101,6 +101,11 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
     return [point_blob(ev.lon, ev.lat), *vals, rules.span_days(ev)]
 
 
+def _date_key(row: list[Any]) -> tuple[str, str]:
+    """Sort key of an INSERT row: its dates (undated last)."""
+    return (row[1 + _I_DS] or "9999", row[1 + _I_DE] or "9999")
+
+
 def translate_error(err: sqlite3.Error, location: str) -> StoreError:
     """Return the typed store error for an ``sqlite3`` error (busy, read-only, full, corrupt)."""
     text = str(err).lower()
@@ -439,7 +444,9 @@ class SQLiteStore(SQLiteExtras):
             existing = self._existing_ids([p[0] for p in prepared])
             new = [p for p in prepared if p[0] not in existing]
             if len(new) >= BULK_MIN:
-                self._bulk_insert([p[2] for p in new])
+                # Stored in date order, so a window's rows sit together on disk.
+                rows = sorted((p[2] for p in new), key=_date_key)
+                self._bulk_insert(rows)
             else:
                 self.con.executemany(_INSERT, (p[2] for p in new))
             action = "import" if preserve else "create"

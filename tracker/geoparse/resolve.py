@@ -29,7 +29,7 @@ FEATURE_BONUS = {"PPLC": 0.8, "PPLA": 0.35, "PPLA2": 0.15, "PPLG": 0.3}
 CAPITAL_BONUS = 1.2
 POP_SCALE = 0.8  # score per tenfold population
 CITY_AT_1M = 3.0  # score of a city of a million people (admin1 is 3.6, country 5.0)
-ALIAS_PENALTY = 0.4
+ALIAS_PENALTY = 1.0
 CORE_PENALTY = 1.0
 COUNTRY_WEIGHT = 1.5
 ADMIN1_WEIGHT = 2.0
@@ -87,8 +87,10 @@ def prior(
     if base is None:
         base = POP_SCALE * (math.log10(max(p.population, 0) + 10) - 6.0) + CITY_AT_1M
         alias = p.matched_alias
-        if norm and alias is not None and not p.name.lower().startswith(alias.lower()):
-            base -= ALIAS_PENALTY  # "New York" for New York City is not an alias match
+        if norm and alias is not None and alias != p.name:
+            name, al = p.name.lower(), alias.lower()
+            if name != al + " city" and name.replace("-", " ") != al.replace("-", " "):
+                base -= ALIAS_PENALTY  # "New York" for New York City is not an alias match
         if capitals and (p.country_code or "", norm) in capitals:
             base += CAPITAL_BONUS
     return base + FEATURE_BONUS.get(p.feature_code or "", 0.0)

@@ -98,6 +98,7 @@ class _Draft:
     date_note: str | None
     unit: str | None
     comment: bool
+    military_doc: bool = True
     notes: list[str] = field(default_factory=list)
 
 
@@ -260,6 +261,9 @@ def extract_report(
             for m in find_date_expressions(text[body_end:], retrieved)
         ]
     tracker = claims.ClaimantTracker()
+    # A report about forces names them plainly somewhere; then equipment alone ("a column
+    # of 200 vehicles") counts too. Elsewhere "units" or "aircraft" are rarely troops.
+    military_doc = any(forces.force_strength(s.text) == 2 for s in sentences)
     drafts: list[list[_Draft]] = []
     prev_claim: tuple[int, str | None, bool, bool] = (-1, None, False, False)
     for s in [*sentences, *comment_sentences]:
@@ -278,11 +282,13 @@ def extract_report(
         status = claims.sentence_status(s.text)
         # A status-only sentence ("The NIS did not immediately confirm these reports.")
         # qualifies the claims of the sentence before it.
-        if not forces.has_force_noun(s.text) or (
+        strength = forces.force_strength(s.text)
+        eligible = strength == 2 or (strength == 1 and military_doc)
+        if not eligible or (
             attribution is not None and attribution.verb in ("acknowledged", "confirmed")
         ):
             _back_reference(drafts, s, status, attribution, claimed_by, sent_tops)
-            if not forces.has_force_noun(s.text):
+            if not eligible:
                 drafts.append([])
                 continue
         if attribution is not None:
@@ -355,6 +361,7 @@ def extract_report(
             "date_note": note,
             "unit": unit,
             "comment": comment,
+            "military_doc": military_doc,
         }
         row: list[_Draft] = []
         if places:
@@ -414,6 +421,7 @@ def _confidence(d: _Draft) -> float:
     if d.place is None:
         # No place: about half of these match an analyst's record (docs/ingest.md).
         c = 0.4 + (0.1 if d.count else 0.0) + (0.05 if d.attributed else 0.0)
+        c -= 0.0 if d.military_doc else 0.2
         return round(min(c, 0.55), 2)
     c = 0.4
     c += 0.2 if d.place.cue not in ("", "near") else 0.05
@@ -425,6 +433,8 @@ def _confidence(d: _Draft) -> float:
         c -= 0.1
     if d.comment:
         c -= 0.3
+    if not d.military_doc:
+        c -= 0.2  # a report that mentions forces only once is rarely about them
     return round(max(0.05, min(c, 0.95)), 2)
 
 

@@ -117,9 +117,41 @@ class CountInfo:
     end: int
 
 
+_WEAK = (lexicon.EQUIPMENT_NOUNS - {"tanks", "tank", "warships", "artillery"}) | frozenset(
+    {"unit", "units", "guard", "guards", "force"}
+)
+_MILITARY_BEFORE = re.compile(
+    r"(?i)\b(?:military|armou?red|army|navy|naval|combat|fighter|attack|war|air\s+force|"
+    r"troop|missile|patrol)\s+(?:[\w-]+\s+){0,1}$"
+)
+
+
+def force_strength(sentence: str) -> int:
+    """Return how plainly a sentence names forces: 2, 1 (equipment only) or 0.
+
+    2: troops, soldiers, brigades...; 1: only equipment or ambiguous words (vehicles,
+    aircraft, units, guard) without a military qualifier; 0: neither. A capitalised noun followed by a number ("Troop 198") is a name, not a force.
+    """
+    best = 0
+    for m in _WORD.finditer(sentence):
+        w = m.group()
+        wl = w.lower()
+        if wl not in lexicon.FORCE_NOUNS:
+            continue
+        if w[:1].isupper() and re.match(r"\s+\d", sentence[m.end() : m.end() + 3]):
+            continue
+        weak = wl in _WEAK and not _MILITARY_BEFORE.search(
+            sentence[max(0, m.start() - 40) : m.start()]
+        )
+        best = max(best, 1 if weak else 2)
+        if best == 2:
+            break
+    return best
+
+
 def has_force_noun(sentence: str) -> bool:
-    """Whether the sentence names forces (troops, brigades, tanks...)."""
-    return any(w.lower() in lexicon.FORCE_NOUNS for w in _WORD.findall(sentence))
+    """Tell whether the sentence names forces or their equipment (strength >= 1)."""
+    return force_strength(sentence) > 0
 
 
 _DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")

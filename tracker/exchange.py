@@ -298,8 +298,12 @@ def import_events(
         raise ImportFileError(msg, problems=batch.problems)
     added = 0
     with store.transaction():
-        for rep in batch.reports.values():
-            store.add_report(rep)
+        many = getattr(store, "add_reports", None)  # optional batch API (SQLite has it)
+        if many is not None:
+            many(batch.reports.values())
+        else:
+            for rep in batch.reports.values():
+                store.add_report(rep)
         for i in range(0, len(batch.events), CHUNK):
             chunk = batch.events[i : i + CHUNK]
             added += len(store.add_events(chunk, by=by, reason=reason, preserve=True))

@@ -96,7 +96,8 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
             vals[_COL_INDEX[k]] = v
     vals[_I_DS] = ev.date_start.isoformat() if ev.date_start else None
     vals[_I_DE] = ev.date_end.isoformat() if ev.date_end else None
-    vals[_I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False)
+    tags = vals[_I_TAGS]
+    vals[_I_TAGS] = json.dumps(list(tags), ensure_ascii=False) if tags else "[]"
     vals[_I_DEL] = 1 if vals[_I_DEL] else 0
     return [point_blob(ev.lon, ev.lat), *vals, rules.span_days(ev)]
 
@@ -354,6 +355,36 @@ class SQLiteStore(SQLiteExtras):
                 ),
             )
             return cur.rowcount > 0
+
+    def add_reports(self, reports: Iterable[Report]) -> int:
+        """Store many reports in one transaction (existing ids kept); return how many were new."""
+        at = rules.now_iso()
+        rows = []
+        for r in reports:
+            rules.check_report(r)
+            rows.append(
+                (
+                    r.id,
+                    r.title,
+                    r.publisher,
+                    r.url,
+                    r.published,
+                    r.retrieved,
+                    r.language,
+                    r.body_end,
+                    r.source_path,
+                    r.ingested_at or at,
+                    r.text,
+                )
+            )
+        with self.transaction():
+            before = self.con.total_changes
+            self.con.executemany(
+                "INSERT OR IGNORE INTO reports (id, title, publisher, url, published, retrieved, "
+                "language, body_end, source_path, ingested_at, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return int(self.con.total_changes - before)
 
     _REPORT_COLS = (
         "id, text, title, publisher, url, published, retrieved, language, body_end, "

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
 import re
 from pathlib import Path
 
 from tests.conftest import run_cli
+from tracker.render.data import decode_payload
 
 
 def _payload(path: Path) -> dict[str, object]:
     m = re.search(r'TrackerMap\.start\([^"]*"([A-Za-z0-9+/=]+)"', path.read_text("utf-8"))
     assert m
-    return json.loads(gzip.decompress(base64.b64decode(m.group(1))))
+    return decode_payload(m.group(1))
 
 
 def test_map_command_writes_slugged_file_with_filtered_events(isolated_env: Path) -> None:

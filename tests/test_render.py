@@ -7,8 +7,6 @@ the time slider, list <-> map <-> card, keyboard, permalinks, downloads, hostile
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ import pytest
 from tracker.errors import RenderError
 from tracker.model import Event, Link, Report
 from tracker.render import render_map, slugify
+from tracker.render.data import decode_payload
 
 KURSK = {
     "type": "Polygon",
@@ -176,7 +175,7 @@ LISTED = DRAWN | {"evt_yakutia", "evt_noplace"}
 def decode(html: str) -> dict[str, Any]:
     b64 = re.search(r'TrackerMap\.start\([^"]*"([A-Za-z0-9+/=]+)"', html)
     assert b64, "payload not found"
-    return json.loads(gzip.decompress(base64.b64decode(b64.group(1))))
+    return decode_payload(b64.group(1))
 
 
 @pytest.fixture(scope="module")

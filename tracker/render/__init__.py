@@ -89,7 +89,7 @@ def render_map(
     """
     import folium
 
-    from tracker.render.data import build_payload, encode_payload
+    from tracker.render.data import INT_COLUMNS, build_payload, encode_payload
     from tracker.render.element import EventMapElement
     from tracker.render.page import (
         OfflineMap,
@@ -117,7 +117,8 @@ def render_map(
         "leaflet": leaflet_version(),
     }
     text = {"ev": payload.pop("ev"), "url": payload.pop("url")}  # decoded only when needed
-    EventMapElement(encode_payload(payload), encode_payload(text), control, options).add_to(m)
+    core = encode_payload(payload, binary=INT_COLUMNS)
+    EventMapElement(core, encode_payload(text), control, options).add_to(m)
     add_inline_assets(m, JS_FILES, CSS_FILES)
     page = finalize_html(m.get_root().render(), tiles=tiles)
     return _write_atomic(Path(out), page)

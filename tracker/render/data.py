@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import attrgetter
@@ -244,7 +246,77 @@ def build_payload(
     }
 
 
-def encode_payload(payload: Mapping[str, Any], *, level: int = 5) -> str:
-    """Return the payload as gzip-compressed JSON in base64 (ASCII, inert inside HTML)."""
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+MAGIC = b"TMB1"
+NULL_INT = -(2**31)  # "no value" in binary integer columns
+INT_COLUMNS = [
+    "t0",
+    "t1",
+    "x",
+    "y",
+    "g",
+    "ol",
+    "st",
+    "rv",
+    "ro",
+    "dp",
+    "cnt",
+    "clo",
+    "chi",
+    "rep",
+    "grp",
+    "ty",
+    "ac",
+    "un",
+    "cb",
+    "src",
+    "pl",
+    "pid",
+    "gp",
+    "q",
+    "cu",
+    "dt",
+    "pub",
+]
+
+
+def encode_payload(
+    payload: Mapping[str, Any], *, binary: Sequence[str] = (), level: int = 5
+) -> str:
+    """Return the payload gzip-compressed in base64 (ASCII, inert inside HTML).
+
+    Without ``binary`` the payload is JSON. With it, those integer columns (``None`` becomes
+    ``NULL_INT``) leave the JSON and follow it as little-endian int32 arrays: ``TMB1``, the
+    header length (uint32), the header JSON (padded to 4 bytes) with ``bin`` naming the
+    columns in order, then the arrays. The page reads them as typed arrays without parsing.
+    """
+    if not binary:
+        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    else:
+        names = [k for k in binary if k in payload]
+        header = {k: v for k, v in payload.items() if k not in names} | {"bin": names}
+        head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        head += b" " * (-len(head) % 4)
+        cols = [array("i", [NULL_INT if v is None else v for v in payload[k]]) for k in names]
+        if sys.byteorder != "little":  # pragma: no cover - the page reads little-endian
+            for c in cols:
+                c.byteswap()
+        raw = b"".join([MAGIC, len(head).to_bytes(4, "little"), head, *(c.tobytes() for c in cols)])
     return base64.b64encode(gzip.compress(raw, compresslevel=level, mtime=0)).decode("ascii")
+
+
+def decode_payload(b64: str) -> dict[str, Any]:
+    """Return the payload written by :func:`encode_payload` (for tests and debugging)."""
+    raw = gzip.decompress(base64.b64decode(b64))
+    if not raw.startswith(MAGIC):
+        return dict(json.loads(raw))
+    hlen = int.from_bytes(raw[4:8], "little")
+    payload: dict[str, Any] = json.loads(raw[8 : 8 + hlen])
+    off, n = 8 + hlen, payload["n"]
+    for name in payload.pop("bin"):
+        col = array("i")
+        col.frombytes(raw[off : off + 4 * n])
+        if sys.byteorder != "little":  # pragma: no cover
+            col.byteswap()
+        payload[name] = [None if v == NULL_INT else v for v in col]
+        off += 4 * n
+    return payload

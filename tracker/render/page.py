@@ -33,6 +33,18 @@ _SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _CSS_URL_RE = re.compile(r"url\(images/([\w.-]+\.png)\)")
 
 
+class RawHtml(Element):
+    """A header element whose text is used as is (not compiled as a Jinja template)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._html = html
+
+    def render(self, **kwargs: object) -> str:
+        """Return the HTML unchanged."""
+        return self._html
+
+
 class OfflineMap(folium.Map):
     """A folium ``Map`` that links no CDN asset (Leaflet is inlined by ``add_inline_assets``)."""
 
@@ -90,19 +102,19 @@ def add_inline_assets(m: folium.Map, js_files: tuple[str, ...], css_files: tuple
     header = m.get_root().header  # type: ignore[attr-defined]
     leaflet_js = (_leaflet_dir() / "leaflet.js").read_text("utf-8")
     header.add_child(
-        Element(f"<style>{_check_inline('leaflet.css', _leaflet_css(), '</style')}</style>"),
+        RawHtml(f"<style>{_check_inline('leaflet.css', _leaflet_css(), '</style')}</style>"),
         name="leaflet_css",
     )
     header.add_child(
-        Element(f"<script>{_check_inline('leaflet.js', leaflet_js, '</script')}</script>"),
+        RawHtml(f"<script>{_check_inline('leaflet.js', leaflet_js, '</script')}</script>"),
         name="leaflet_js",
     )
     for name in css_files:
         css = _check_inline(name, own_asset(name), "</style")
-        header.add_child(Element(f"<style>{css}</style>"), name=name)
+        header.add_child(RawHtml(f"<style>{css}</style>"), name=name)
     for name in js_files:
         js = _check_inline(name, own_asset(name), "</script")
-        header.add_child(Element(f"<script>{js}</script>"), name=name)
+        header.add_child(RawHtml(f"<script>{js}</script>"), name=name)
 
 
 def tile_layer(tiles: str) -> folium.TileLayer | None:

@@ -9,12 +9,20 @@
   TM.APPROX_RADIUS = {admin2: 14, admin1: 22, macro_region: 30, country: 30};
   TM.G_NONE = 0; TM.G_POINT = 1; TM.G_AREA = 2; TM.G_APPROX = 3;
 
-  /* base64 -> gzip -> JSON, without any request (no fetch of a data: URL). */
-  TM.decode = function (b64) {
+  /* base64 -> gzip -> JSON (text blob) or header JSON + int32 columns (core blob, "TMB1"),
+     without any request (no fetch of a data: URL). */
+  TM.decode = function (b64, binary) {
     var bin = atob(b64), n = bin.length, bytes = new Uint8Array(n);
     for (var i = 0; i < n; i++) bytes[i] = bin.charCodeAt(i);
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Response(stream).text().then(JSON.parse);
+    if (!binary) return new Response(stream).text().then(JSON.parse);
+    return new Response(stream).arrayBuffer().then(function (buf) {
+      var dv = new DataView(buf), hlen = dv.getUint32(4, true);
+      if (dv.getUint32(0, true) !== 0x31424d54) throw new Error('not a tracker map payload');
+      var P = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, hlen))), off = 8 + hlen;
+      P.bin.forEach(function (name) { P[name] = new Int32Array(buf, off, P.n); off += 4 * P.n; });
+      return P;
+    });
   };
 
   function mercY(lat) {
@@ -24,7 +32,12 @@
   TM.mercX = function (lon) { return (lon + 180) / 360; };
   TM.mercY = mercY;
 
+  TM.NULL = -2147483648;  // "no value" in the binary integer columns
+  TM.isNull = function (v) { return v === null || v === undefined || v === TM.NULL; };
+  TM.num = function (v) { return TM.isNull(v) ? null : v; };
+
   function int32(a, nullValue) {
+    if (a instanceof Int32Array) return a;
     var out = new Int32Array(a.length);
     for (var i = 0; i < a.length; i++) out[i] = a[i] === null ? nullValue : a[i];
     return out;
@@ -63,7 +76,7 @@
     this.X = new Float64Array(n); this.Y = new Float64Array(n); this.rad = new Float32Array(n);
     var bb = [Infinity, Infinity, -Infinity, -Infinity];
     for (i = 0; i < n; i++) {
-      if (P.x[i] !== null) {
+      if (!TM.isNull(P.x[i])) {
         this.X[i] = TM.mercX(P.x[i] / 1e5); this.Y[i] = mercY(P.y[i] / 1e5);
       } else if (this.ol[i] >= 0) {  // an area without a centroid: the middle of its extent
         var ob = this.outlines[this.ol[i]].bbox;
@@ -74,7 +87,9 @@
         if (e[0] < bb[0]) bb[0] = e[0]; if (e[1] < bb[1]) bb[1] = e[1];
         if (e[2] > bb[2]) bb[2] = e[2]; if (e[3] > bb[3]) bb[3] = e[3];
       }
-      var c = P.cnt[i] !== null ? P.cnt[i] : (P.chi[i] !== null ? P.chi[i] : P.clo[i]);
+      var c = TM.num(P.cnt[i]);
+      if (c === null) c = TM.num(P.chi[i]);
+      if (c === null) c = TM.num(P.clo[i]);
       this.rad[i] = c === null ? 5 : Math.max(5, Math.min(20, 4 + Math.sqrt(c) / 3));
     }
     this.bbox = bb[0] <= bb[2] ? bb : null;
@@ -107,7 +122,7 @@
     return k >= 0 ? this.P.dicts[dict][k] : '';
   };
   TM.Data.prototype.latlng = function (i) {
-    if (this.P.x[i] === null) return null;
+    if (TM.isNull(this.P.x[i])) return null;
     return [this.P.y[i] / 1e5, this.P.x[i] / 1e5];
   };
 

@@ -99,7 +99,7 @@
     });
     var WHITE = 0xffffffff;
     for (var k = 0; k < np; k += 4) {
-      var i = pts[k], c = P.cnt[i], big = c !== null && c >= 1000, h = Math.round((big ? 2 : 1) * dpr);
+      var i = pts[k], c = TM.num(P.cnt[i]), big = c !== null && c >= 1000, h = Math.round((big ? 2 : 1) * dpr);
       var cx = Math.round(pts[k + 1] * dpr), cy = Math.round(pts[k + 2] * dpr), col = RGBA[D.st[i]];
       var hollow = D.rv[i] !== 1;
       for (var yy = cy - h; yy <= cy + h; yy++) {

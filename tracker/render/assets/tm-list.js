@@ -119,7 +119,7 @@
 
   var QUAL = {about: 'about ', up_to: 'up to ', at_least: 'at least ', more_than: 'more than ', exactly: ''};
   TM.countLabel = function (i) {
-    var D = TM.D, P = D.P, c = P.cnt[i], lo = P.clo[i], hi = P.chi[i], q = D.str('q', i), unit = D.str('cu', i);
+    var D = TM.D, P = D.P, c = TM.num(P.cnt[i]), lo = TM.num(P.clo[i]), hi = TM.num(P.chi[i]), q = D.str('q', i), unit = D.str('cu', i);
     var s = '';
     if (c !== null) s = TM.fmtNum(c);
     else if (lo !== null && hi !== null) s = TM.fmtNum(lo) + '–' + TM.fmtNum(hi);

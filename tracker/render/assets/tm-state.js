@@ -134,6 +134,8 @@
       if (i >= 0) TM.select(i, {card: true, reveal: true});
     });
     map.on('moveend', TM.scheduleHash);
+    window.addEventListener('beforeprint', function () { map.invalidateSize({animate: false}); TM.drawStrip(); });
+    window.addEventListener('afterprint', function () { map.invalidateSize({animate: false}); TM.drawStrip(); });
     window.addEventListener('hashchange', function () {
       if (location.hash === TM.lastHash) return;
       TM.readHash(); TM.syncControls(); TM.refresh(true);
@@ -163,7 +165,7 @@
     TM._textB64 = textB64;
     $('tm-title').textContent = opts.title;
     if (opts.tiles === 'none') document.body.classList.add('tm-no-tiles');
-    TM.ready = TM.decode(b64).then(function (P) { init(map, control, P, opts); return TM; }, function (err) {
+    TM.ready = TM.decode(b64, true).then(function (P) { init(map, control, P, opts); return TM; }, function (err) {
       var m = $('tm-msg');
       m.hidden = false;
       m.textContent = 'This map needs a current browser (Chrome/Edge 80+, Firefox 113+, Safari 16.4+): ' + err;

@@ -265,7 +265,7 @@
       date_end: D.t1[i] < 0 ? '' : D.dayToIso(D.t1[i]), date_precision: P.precisions[P.dp[i]],
       date_text: D.str('dt', i), place_name: D.str('pl', i), place_id: D.str('pid', i), geo_precision: D.str('gp', i),
       role: P.roles[D.ro[i]], lon: ll ? ll[1] : null, lat: ll ? ll[0] : null, actor: D.str('ac', i),
-      unit: D.str('un', i), count: P.cnt[i], count_low: P.clo[i], count_high: P.chi[i],
+      unit: D.str('un', i), count: TM.num(P.cnt[i]), count_low: TM.num(P.clo[i]), count_high: TM.num(P.chi[i]),
       count_qualifier: D.str('q', i), count_unit: D.str('cu', i), claimed_by: D.str('cb', i),
       status: P.statuses[D.st[i]], review_state: P.reviews[D.rv[i]], report_id: r ? r[0] : '',
       source_publisher: D.str('src', i), source_url: P.url[i] || '', source_published: D.str('pub', i),

@@ -58,6 +58,12 @@ _STATE_ORGAN = re.compile(
     r"president|prime\s+minister|general\s+staff|kremlin|white\s+house)\b",
     re.I,
 )
+# Militaries announce their own moves; when they speak of others they name them.
+_MILITARY_ORGAN = re.compile(
+    r"\b(?:military|army|navy|armed\s+forces|defen[cs]e\s+(?:ministry|department)|"
+    r"ministry\s+of\s+defen[cs]e|command|general\s+staff|forces)\b",
+    re.I,
+)
 _OWN_FORCES = re.compile(
     r"\b(?:its|our|their\s+own|its\s+own)\s+(?:\w+\s+){0,3}?(?:troops|forces|soldiers|units|division|brigade)",
     re.I,
@@ -331,7 +337,7 @@ def extract_report(
             )  # a state named as speaker: "North Korea acknowledged ..."
             if organ and (
                 (actor_cc and c_cc and actor_cc == c_cc[0])
-                or (actor_cc is None and not proper)
+                or (actor_cc is None and not proper and bool(_MILITARY_ORGAN.search(claimed_by)))
                 or _OWN_FORCES.search(s.text)
             ):
                 status = "confirmed"

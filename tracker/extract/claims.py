@@ -46,8 +46,6 @@ _CLAIMANT_WORDS = lexicon.INSTITUTION_WORDS | frozenset(
         "workers",
         "aid",
         "media",
-        "report",
-        "reports",
         "agency",
         "group",
         "spokesman",
@@ -203,7 +201,7 @@ def _noun_phrase_before(sentence: str, pos: int) -> tuple[str, int]:
         inner = head[:-1]
         c2 = max(inner.rfind(c) for c in (",", "”", '"', ";", ":", "“"))
         chunk = inner[c2 + 1 :]
-        appositive = re.match(r"\s*(?:the|a|an)\s", chunk) and len(chunk.split()) <= 12
+        appositive = re.match(r"\s*(?:the\s|a\s|an\s|[a-z])", chunk) and len(chunk.split()) <= 12
         b = (0, len(chunk)) if appositive else _scan_back(chunk)
         if b is None:
             return "", pos

@@ -206,7 +206,11 @@ def find_actor(sentence: str) -> str | None:
                 continue
             break
         # A capitalised sentence-initial word that is not a name ("Additionally") is dropped.
-        phrase = sentence[toks[j].start() : t.end()]
+        end = t.end()
+        tail = re.match(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s*){1,6}", sentence[end:])
+        if tail:  # "soldiers of North Korea"
+            end += len(tail.group().rstrip())
+        phrase = sentence[toks[j].start() : end]
         if j == 0 and toks[0].group().lower() in _NOT_ACTOR_START:
             phrase = sentence[toks[1].start() : t.end()]
         return phrase

@@ -154,7 +154,7 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 SAY_VERBS = (
     r"said|says|say|told|announced|announces|reported|reports|stated|states|claimed|claims|"
     r"estimated|estimates|believed|believes|confirmed|confirms|acknowledged|acknowledges|"
-    r"denied|denies|added|wrote|warned|disclosed|revealed|alleged|alleges"
+    r"denied|denies|added|wrote|warned|disclosed|revealed|alleged|alleges|rejected|dismissed"
 )
 SAY_RE = re.compile(rf"\b(?:{SAY_VERBS})\b", re.I)
 DENY_RE = re.compile(

@@ -187,3 +187,22 @@ def test_seed_folder_demo(tmp_path: Path, store: Any, gp: Geoparser) -> None:
         )
     )
     assert [e.count for e in vlad] == [1500]
+
+
+def test_html_keeps_the_article_and_drops_furniture(
+    tmp_path: Path, store: Any, gp: Geoparser
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Troops</title><script>var s='500 troops moved to Kyiv';</script></head>"
+        "<body><nav><a href='/'>Moscow bureau</a> <a>Tanks in Warsaw</a></nav><article>"
+        "<p>The ministry said 400 soldiers were sent to Lviv on Monday.</p></article>"
+        "<footer>Soldiers in Berlin newsletter</footer></body></html>"
+    )
+    [r] = ingest_path(
+        page, store, gp, IngestOptions(published="2024-10-01", today=date(2026, 1, 1))
+    )
+    assert r.ok
+    assert [(e.place_name or "")[:4] for e in r.events] == ["Lviv"]
+    report = store.get_report(r.report_id)
+    assert "<script" not in report.text and "Warsaw" not in report.text

@@ -5,7 +5,10 @@ Each corpus is split deterministically by a hash of the document id into a *dev*
 corpus and part, the geoparser's output is scored with ../shared/eval/score.py (overlap
 recognition F1, Acc@161km on recognised gold toponyms) and printed as a table next to the
 issue-4 targets and a baseline measured in the same run (the bare population prior: the
-most populous gazetteer candidate of each recognised name, no context).
+most populous gazetteer candidate of each recognised name, no context). ``gid`` is the share of
+resolved toponyms whose GeoNames id equals the gold's (where both have one: it does not
+depend on which representative point the gazetteer uses), ``R@161`` the end-to-end share of
+all gold toponyms found and placed within 161 km.
 
 Usage: python -m bench.geoparse_eval [--part dev|held|all] [--corpora lgl,geovirus,...]
        [--eval-dir DIR] [--limit N] [--json OUT]
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = ["dev", "held"] if a.part == "both" else [a.part]
     limit = 0 if a.long else a.limit
     results: list[dict[str, Any]] = []
-    hdr = f"{'corpus':11s} {'part':5s} {'docs':>5s} {'P':>5s} {'R':>5s} {'F1':>5s} {'F1 tgt':>6s} {'Acc161':>6s} {'n':>5s} {'tgt':>4s} {'prior':>5s} {'docs/s':>6s}"
+    hdr = f"{'corpus':11s} {'part':5s} {'docs':>5s} {'P':>5s} {'R':>5s} {'F1':>5s} {'F1 tgt':>6s} {'Acc161':>6s} {'n':>5s} {'tgt':>4s} {'prior':>5s} {'gid':>5s} {'R@161':>5s} {'docs/s':>6s}"
     print(hdr)
     print("-" * len(hdr))
     for name in a.corpora.split(","):
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:11s} {part:5s} {len(docs):5d} {pct(ov['precision'])} {pct(ov['recall'])} "
                 f"{pct(ov['f1'])} {tgt_f1:>6s} {pct(rs['acc161']):>6s} {rs['n']:5d} {tgt_acc:>4s} "
-                f"{pct(base['resolution']['acc161'])} {len(docs) / dt:6.0f}",
+                f"{pct(base['resolution']['acc161'])} {pct(rs['geonameid_acc'])} "
+                f"{pct(res['end_to_end']['recall161'])} {len(docs) / dt:6.0f}",
                 flush=True,
             )
             results.append(

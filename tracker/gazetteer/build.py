@@ -266,13 +266,15 @@ def _build_into(path: Path) -> None:
     cov = admin1_mod.coverage(cities, subs, codes)
     logger.info("admin1 coverage %.4f of %d cities", cov.ratio, cov.cities)
     targets = {code for m in mapping.values() for code in m.values()}
-    a1_cities: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    a1_cities: dict[str, list[sources.City]] = defaultdict(list)
     a1_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for c, code in zip(cities, codes, strict=True):
         if code:
-            a1_cities[code].append((normalize_name(c.name), c.population))
+            a1_cities[code].append(c)
             a1_points[code].append((c.lon, c.lat))
-    _add_subdivisions(b, subs, targets, a1_cities)
+    a1_names = {code: _city_name_set(lst) for code, lst in a1_cities.items()}
+    a1_pop = {code: sum(c.population for c in lst) for code, lst in a1_cities.items()}
+    _add_subdivisions(b, subs, targets, a1_pop, a1_names)
     for c, code in zip(cities, codes, strict=True):
         pk = b.add(
             f"geonames:{c.geonameid}", c.name, "city", c.country_code, code, c.lon, c.lat,
@@ -283,8 +285,9 @@ def _build_into(path: Path) -> None:
     exonyms = sources.load_table("exonyms.json")["aliases"]
     for pid, names in exonyms.items():
         if pid in b.ids:
+            own = a1_names.get(pid.removeprefix("iso3166-2:"), set())
             for n in names:
-                b.name(b.ids[pid], n, core=True)
+                b.name(b.ids[pid], n, core=True, demote=normalize_name(n) in own)
     _add_outlines(b, a1_points)
     _add_macro_regions(b)
     for word, pid in sources.load_table("demonyms.json")["demonyms"].items():
@@ -310,11 +313,24 @@ def display_name(s: sources.Subdivision, exonyms: dict[str, list[str]]) -> str:
     return s.name
 
 
+def _city_name_set(cities: list[sources.City]) -> set[str]:
+    """Return the names an admin1 shares with its cities (so "Khabarovsk" means the city).
+
+    Primary names of cities with at least 1,000 people, and every name of the three
+    largest (which include the capital in practice: "St. Petersburg", "Zaporizhzhia").
+    """
+    out = {normalize_name(c.name) for c in cities if c.population >= 1000}
+    for c in sorted(cities, key=lambda c: -c.population)[:3]:
+        out.update(normalize_name(a) for a in c.alternatenames)
+    return out
+
+
 def _add_subdivisions(
     b: _Builder,
     subs: dict[str, list[sources.Subdivision]],
     targets: set[str],
-    a1_cities: dict[str, list[tuple[str, int]]],
+    a1_pop: dict[str, int],
+    a1_names: dict[str, set[str]],
 ) -> None:
     exonyms = sources.load_table("exonyms.json")["aliases"]
     for cc, lst in sorted(subs.items()):
@@ -325,11 +341,10 @@ def _add_subdivisions(
                 top = parents[top] or top
             kind = "admin1" if (s.code in targets or not s.parent) else "area"
             a1 = s.code if kind == "admin1" else top
-            members = a1_cities.get(s.code, [])
-            pop = sum(p for _, p in members)
             display = display_name(s, exonyms)
+            pop = a1_pop.get(s.code, 0)
             pk = b.add(f"iso3166-2:{s.code}", display, kind, cc, a1, s.lon, s.lat, pop)
-            city_names = {n for n, p in members if p >= 1000}
+            city_names = a1_names.get(s.code, set())
             for alias in (display, s.name, *s.aliases):
                 n = normalize_name(alias)
                 b.name(pk, alias, core=True, demote=n in city_names)

@@ -1,8 +1,8 @@
 """The gazetteer as the rest of tracker sees it: search, resolve, reverse, regions.
 
 :class:`Gazetteer` reads the compiled SQLite index (see :mod:`tracker.gazetteer.build`)
-read-only. Ranking: an exact name or alias scores 0.6 + 0.4 x prominence, an administrative
-core match ("Kursk region" -> Kurskaja oblast') a little less, a partial (prefix) match at
+read-only. Ranking: an exact name or alias scores 0.58-0.6 + 0.4 x prominence, an administrative
+core match ("Kursk region" -> Kurskaja oblast') 0.59 or 0.52 + 0.4 x prominence, a partial (prefix) match at
 most 0.5; prominence is 1.0 for a country, 0.88 for an admin1 and 0.3..0.9 for a city
 by population, so an exactly named country or admin1 outranks a small town of the same name
 and scores stay comparable across candidates. Imports: stdlib, shapely lazily.
@@ -162,13 +162,16 @@ class Gazetteer:
 
         sql = f"SELECT n.form, n.alias, {_COLS} FROM names n JOIN places p ON p.pk = n.pk WHERE n.norm = ?"
         for form, alias, *row in self._con.execute(sql, (norm,)):
-            base = (0.6 if normalize_name(row[2]) == norm else 0.58) if form == 0 else 0.55
+            base = (0.6 if normalize_name(row[2]) == norm else 0.58) if form == 0 else 0.52
             keep(row[0], base + 0.4 * row[11], alias, row)
         if core != norm:
             for _form, alias, *row in self._con.execute(sql, (core,)):
                 if row[3] == "city":
                     continue
-                keep(row[0], (0.59 if has_admin else 0.55) + 0.4 * row[11], alias, row)
+                # "Moscow region": prefer an area whose matched name has an administrative
+                # word too ("Moscow Oblast") over one that merely shares the city's name.
+                full = has_admin and core_name(normalize_name(alias))[1]
+                keep(row[0], (0.59 if full else 0.52) + 0.4 * row[11], alias, row)
         return found
 
     def _partial(self, norm: str) -> dict[int, tuple[float, str, Any]]:

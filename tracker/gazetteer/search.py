@@ -1,9 +1,9 @@
 """The gazetteer as the rest of tracker sees it: search, resolve, reverse, regions.
 
 :class:`Gazetteer` reads the compiled SQLite index (see :mod:`tracker.gazetteer.build`)
-read-only. Ranking: an exact name or alias scores 0.58-0.6 + 0.4 x prominence, an administrative
-core match ("Kursk region" -> Kurskaja oblast') 0.59 or 0.52 + 0.4 x prominence, a partial (prefix) match at
-most 0.5; prominence is 1.0 for a country, 0.88 for an admin1 and 0.3..0.9 for a city
+read-only. Ranking: an exact name or alias scores 0.58-0.6 + 0.4 x prominence, an
+administrative core match ("Kursk region" -> Kurskaja oblast') 0.59 or 0.52 + 0.4 x
+prominence, a partial (prefix) match at most 0.5; prominence is 1.0 for a country, 0.88 for an admin1 and 0.3..0.9 for a city
 by population, so an exactly named country or admin1 outranks a small town of the same name
 and scores stay comparable across candidates. Imports: stdlib, shapely lazily.
 """

@@ -130,7 +130,9 @@ def test_import_geonames_dump(env: dict[str, str], isolated_env: Path) -> None:
     row = json.loads(r.stdout)[0]
     assert (row["id"], row["admin1_code"]) == ("geonames:9990001", "RU-PRI")
     r = run_cli("places", "search", "Primorsky Testkrai", "--format", "json", env=env)
-    assert json.loads(r.stdout)[0]["id"] == "iso3166-2:RU-PRI"  # ADM1 names join the admin1
+    pri = json.loads(r.stdout)[0]
+    assert pri["id"] == "iso3166-2:RU-PRI"  # ADM1 names join the admin1...
+    assert (pri["lon"], pri["lat"]) == (134.0, 45.0)  # ...and its point becomes GeoNames' own
 
 
 @pytest.mark.parametrize(

@@ -115,15 +115,24 @@ class _Overlay:
 def _dump_row(ov: _Overlay, r: City) -> None:
     code = ov.gnmap.get((r.country_code, r.gn_admin1))
     names = [r.name] + [a for a in r.alternatenames if not _CODE_LIKE.fullmatch(a)]
-    if r.feature_code in ("ADM1", "ADM1H") and code:
+    # A dump's ADM1 and country rows add their names to the existing area and replace its
+    # representative point with GeoNames' own.
+    if r.feature_code == "ADM1" and code:
         pk = ov.pk_of(f"iso3166-2:{code}")
         if pk is not None:
             ov.names(pk, names, core=True)
+            ov.con.execute("UPDATE places SET lon = ?, lat = ? WHERE pk = ?", (r.lon, r.lat, pk))
             return
-    if r.feature_code in ("PCLI", "PCLD", "PCLS"):
+    if r.feature_code in ("PCLI", "PCLD", "PCLS", "PCLF"):
         pk = ov.pk_of(f"country:{r.country_code}")
         if pk is not None:
             ov.names(pk, names)
+            ov.con.execute("UPDATE places SET lon = ?, lat = ? WHERE pk = ?", (r.lon, r.lat, pk))
+            return
+    if r.feature_code == "ADM1H":  # historical first-level division: names only
+        pk = ov.pk_of(f"iso3166-2:{code}") if code else None
+        if pk is not None:
+            ov.names(pk, names, core=True)
             return
     kind = "city" if r.feature_class == "P" else "area"
     pk = ov.place(

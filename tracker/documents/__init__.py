@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from tracker.dates import parse_date_arg
 from tracker.documents.html import html_to_text
@@ -221,7 +222,7 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, object], list[s
     import yaml  # pyyaml; lazy so plain-text reports do not pay for it
 
     try:
-        data = yaml.safe_load("\n".join(block))
+        data = yaml.load("\n".join(block), Loader=_text_dates_loader(yaml))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line_no = mark.line + 2 if mark is not None else 2
@@ -245,6 +246,19 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, object], list[s
         )
         raise IngestError(msg)
     return data, block, 2, lines_end
+
+
+def _text_dates_loader(yaml: Any) -> Any:
+    """Return a safe YAML loader that keeps dates as text, so we validate them ourselves."""
+
+    class _Loader(yaml.SafeLoader):  # type: ignore[name-defined,misc]
+        pass
+
+    _Loader.yaml_implicit_resolvers = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _Loader
 
 
 def _meta_from_mapping(

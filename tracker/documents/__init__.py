@@ -251,7 +251,7 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, object], list[s
 def _text_dates_loader(yaml: Any) -> Any:
     """Return a safe YAML loader that keeps dates as text, so we validate them ourselves."""
 
-    class _Loader(yaml.SafeLoader):  # type: ignore[name-defined,misc]
+    class _Loader(yaml.SafeLoader):
         pass
 
     _Loader.yaml_implicit_resolvers = {

@@ -344,11 +344,19 @@ def main(argv: list[str] | None = None) -> int:
         f"\nsingle durable add (WAL, synchronous=FULL, own transaction): p50 {lat_ms[100]:.2f} ms, p90 {lat_ms[180]:.2f} ms"
     )
     st.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
+    export_path = work / "export.csv"
+    with open(export_path, "w", encoding="utf-8", newline="") as fh:
+        from tracker.exchange import export_meta, write_csv
+
+        write_csv(st.query(EventFilter(include_deleted=True)), fh, export_meta(st))
     st.close()
     size = store_path.stat().st_size
     csv_size = csv_path.stat().st_size
+    exp_size = export_path.stat().st_size
     print(
-        f"size: store {size / 1e6:.1f} MB vs CSV {csv_size / 1e6:.1f} MB = {size / csv_size:.2f}x ({size / n:.0f} B/event)"
+        f"size: store {size / 1e6:.1f} MB ({size / n:.0f} B/event) vs the input CSV "
+        f"{csv_size / 1e6:.1f} MB = {size / csv_size:.2f}x; vs `tracker export --format csv` of the "
+        f"same events (adds report_id, created_*, updated_at) {exp_size / 1e6:.1f} MB = {size / exp_size:.2f}x"
     )
 
     # cold tracker query at cold-n

@@ -68,6 +68,7 @@ class Features:
     formation: str | None
     lo: float | None
     hi: float | None
+    figure: str  # as reported, e.g. "about 1,500"
     count_class: str
     claimant: str
     evidence: tuple[object, ...] | None
@@ -115,6 +116,19 @@ def _count_range(e: Event) -> tuple[float | None, float | None]:
     elif q in ("at_least", "more_than"):
         fhi = flo * 1.5
     return flo, fhi
+
+
+_QUALIFIER_WORDS = {"about": "about ", "up_to": "up to ", "at_least": "at least "}
+
+
+def _figure(e: Event) -> str:
+    q = _QUALIFIER_WORDS.get(e.count_qualifier or "", "")
+    if e.count_qualifier == "more_than":
+        q = "more than "
+    if e.count_low is not None and e.count_high is not None:
+        return f"{q}{e.count_low:,}-{e.count_high:,}"
+    n = e.count if e.count is not None else e.count_low or e.count_high
+    return f"{q}{n:,}"
 
 
 def features(e: Event) -> Features:
@@ -171,6 +185,7 @@ def features(e: Event) -> Features:
         formation=formation_key(e.unit),
         lo=lo,
         hi=hi,
+        figure=_figure(e) if lo is not None else "",
         count_class=count_unit_class(e.count_unit),
         claimant=claimant_key(e.claimed_by),
         evidence=ev_key,
@@ -194,10 +209,6 @@ def _day(o: int) -> str:
 def _span(f: Features) -> str:
     assert f.d0 is not None and f.d1 is not None
     return _day(f.d0) if f.d0 == f.d1 else f"{_day(f.d0)}..{_day(f.d1)}"
-
-
-def _fig(lo: float, hi: float) -> str:
-    return f"{lo:,.0f}" if lo == hi else f"{lo:,.0f}-{hi:,.0f}"
 
 
 def compare_dates(a: Features, b: Features, explain: bool = True) -> tuple[float | None, str, bool]:
@@ -320,25 +331,18 @@ def compare_counts(a: Features, b: Features, explain: bool = True) -> tuple[floa
             f"different units of count: {a.count_class} vs {b.count_class}" if explain else ""
         )
     if a.lo <= b.hi and b.lo <= a.hi:
-        return 1.0, (
-            f"figures agree: {_fig(a.lo, a.hi)} ~ {_fig(b.lo, b.hi)} {a.count_class}"
-            if explain
-            else ""
-        )
+        return 1.0, (f"figures agree: {a.figure} ~ {b.figure} {a.count_class}" if explain else "")
     small, big = (a, b) if a.hi < b.lo else (b, a)
     assert small.hi is not None and big.lo is not None
     ratio = big.lo / max(small.hi, 1.0)
     if ratio > MAX_COUNT_RATIO:
         return (
             None,
-            (
-                f"figures too far apart (x{ratio:.1f}): {_fig(a.lo, a.hi)} vs {_fig(b.lo, b.hi)}"
-                if explain
-                else ""
-            ),
+            (f"figures too far apart (x{ratio:.1f}): {a.figure} vs {b.figure}" if explain else ""),
         )
     return (0.8 if ratio <= 1.5 else 0.5), (
-        f"figures differ by x{ratio:.1f}, within the x{MAX_COUNT_RATIO:g} claimants' estimates span"
+        f"figures differ ({a.figure} vs {b.figure}, x{ratio:.1f}), within the "
+        f"x{MAX_COUNT_RATIO:g} claimants' estimates span"
         if explain
         else ""
     )
@@ -398,7 +402,7 @@ def compare(a: Features, b: Features, *, explain: bool = True) -> Verdict:
             areason,
             "same report: adds no corroboration",
         )
-        return Verdict(round(0.5 + 0.5 * (ds + acs) / 2, 3), leg_reasons, True)
+        return Verdict(round(0.6 + 0.2 * (ds + acs) / 2, 3), leg_reasons, True)
     if not _roles_compatible(a.role, b.role):
         return Verdict(
             None, ((f"roles differ: {a.role} vs {b.role}" if explain else ""),), same_report, "role"

@@ -179,19 +179,21 @@ def _status(members: Sequence[Event]) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _figures(members: Sequence[Event]) -> tuple[ClaimantFigure, ...]:
+    """One row per claimant and figure; one side's relays of one figure share a row."""
     grouped: dict[tuple[str, str], list[Event]] = {}
     for e in members:
         fig = format_figure(e)
         if fig is None:
             continue
         who = e.claimed_by or e.source_publisher or "unknown source"
-        grouped.setdefault((who, fig), []).append(e)
+        grouped.setdefault((side_of(who) or who, fig), []).append(e)
     out = []
-    for (who, fig), evs in grouped.items():
+    for (_key, fig), evs in grouped.items():
         first = evs[0]
+        names = _uniq(e.claimed_by or e.source_publisher or "unknown source" for e in evs)
         out.append(
             ClaimantFigure(
-                claimant=who,
+                claimant=" / ".join(names),
                 figure=fig,
                 count=first.count,
                 count_low=first.count_low,
@@ -218,8 +220,12 @@ def happening_of(members: Sequence[Event]) -> Happening:
     """Summarise events already known to describe one happening."""
     ms = sorted(members, key=lambda e: e.id)
     ids = tuple(e.id for e in ms)
-    starts = [e.date_start for e in ms if e.date_start is not None]
-    ends = [e.date_end or e.date_start for e in ms if (e.date_end or e.date_start) is not None]
+    # The date range comes from the precisely dated claims when there are any, so a
+    # "this month" relay does not stretch a happening of 8-13 October to the whole month.
+    precise = [e for e in ms if e.date_precision in ("day", "range", "week") and e.date_start]
+    dated = precise or [e for e in ms if e.date_start is not None]
+    starts = [e.date_start for e in dated if e.date_start is not None]
+    ends = [e.date_end or e.date_start for e in dated if (e.date_end or e.date_start)]
     by_precision = sorted(ms, key=lambda e: (_GEO_ORDER.get(e.geo_precision, 6), e.id))
     status, summary, denied = _status(ms)
     hid = "hap_" + hashlib.sha256("\x1f".join(ids).encode()).hexdigest()[:16]

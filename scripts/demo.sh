@@ -20,6 +20,10 @@ if have query; then
   echo "== events in $STORE" >&2
   $T query --store "$STORE" --format table
 else missing+=("query"); fi
+if have cluster; then
+  echo "== linking events that several reports describe (tracker cluster)" >&2
+  $T cluster --store "$STORE" --format text
+else missing+=("cluster"); fi
 if have map; then
   echo "== writing the map" >&2
   $T map --store "$STORE" --title "North Korean troops in Russia"

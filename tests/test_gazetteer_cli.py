@@ -192,6 +192,10 @@ def test_regions_import_replaces_outline(env: dict[str, str], isolated_env: Path
     rows = {row["id"]: row for row in json.loads(r.stdout)}
     assert rows["iso3166-2:RU-PRI"]["outline"] == "boundary"
     assert rows["iso3166-2:RU-KHA"]["outline"] == "derived"
+    r = run_cli("regions", "list", "--format", "json", env=env)
+    macro = {row["id"]: row["outline"] for row in json.loads(r.stdout)}
+    assert macro["region:russian-far-east"] == "boundary"  # its union was redrawn
+    assert macro["region:donbas"] == "derived"
 
 
 def test_regions_import_named_area(env: dict[str, str], isolated_env: Path) -> None:

@@ -162,6 +162,24 @@ def _boundary(ov: _Overlay, f: dict[str, Any]) -> None:
     ov.outline(pk, geom, "boundary")
 
 
+def _refresh_macro_outlines(ov: _Overlay) -> None:
+    """Rebuild macro-region outlines from their members once some members have real ones."""
+    import shapely
+
+    rows = ov.con.execute(
+        "SELECT m.pk, o.source, o.wkt FROM members m "
+        "JOIN places a ON a.id = 'iso3166-2:' || m.admin1_code "
+        "JOIN outlines o ON o.pk = a.pk"
+    ).fetchall()
+    by_region: dict[int, list[tuple[str, str]]] = {}
+    for pk, source, wkt in rows:
+        by_region.setdefault(pk, []).append((source, wkt))
+    for pk, parts in by_region.items():
+        if any(src == "boundary" for src, _ in parts):
+            union = shapely.union_all([shapely.from_wkt(w) for _, w in parts])
+            ov.outline(pk, union, "boundary")
+
+
 def remove_stale(cache_dir: Path, data_dir: Path, *, keep: Path) -> list[Path]:
     """Delete user-variant indexes made for ``data_dir`` or for data dirs that are gone.
 
@@ -207,8 +225,11 @@ def apply_user_data(path: Path, data_dir: Path) -> None:
                 cc, a1 = ov.nearest_admin1(p["lon"], p["lat"], p.get("country_code"))
                 pk = ov.place(f"custom:{p['n']}", p["name"], "custom", cc, a1, p["lon"], p["lat"])
                 ov.names(pk, [p["name"], *(p.get("aliases") or [])])
-            for f in userdata.read_boundaries(data_dir):
+            boundaries = userdata.read_boundaries(data_dir)
+            for f in boundaries:
                 _boundary(ov, f)
+            if boundaries:
+                _refresh_macro_outlines(ov)
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('places', ?)",
                 (str(con.execute("SELECT count(*) FROM places").fetchone()[0]),),

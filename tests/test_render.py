@@ -238,6 +238,17 @@ def test_bad_tiles_rejected(tmp_path: Path, tiles: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_csp_allows_only_the_tile_server(tmp_path: Path) -> None:
+    url = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    html = render_map(EVENTS[:2], title="t", tiles=url, out=tmp_path / "m.html").read_text("utf-8")
+    csp = re.search(r'Content-Security-Policy" content="([^"]+)"', html)
+    assert csp
+    img = next(d for d in csp.group(1).split(";") if d.strip().startswith("img-src"))
+    assert img.split() == ["img-src", "data:", "blob:", "https://*.tiles.example.org"]
+    assert "connect-src 'none'" in csp.group(1) and "unsafe-eval" not in csp.group(1)
+    assert len(re.findall(r"'sha256-", csp.group(1))) == html.count("<script>")
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(RenderError, match="cannot write"):

@@ -107,16 +107,21 @@ def _span(e: Event, origin: date) -> tuple[int, int]:
     return (t0, t1) if t0 <= t1 else (t1, t0)
 
 
-def _dict_code(values: list[Any]) -> tuple[list[int], list[str]]:
-    """Dictionary-code strings: (codes, distinct values); ``None``/empty -> -1."""
-    index: dict[Any, int] = {None: -1, "": -1}
-    codes = [index.setdefault(v, len(index) - 2) for v in values]
-    return codes, [str(v) for v in list(index)[2:]]
+def _dict_code(values: Sequence[Any]) -> tuple[list[int], list[str]]:
+    """Dictionary-code strings: (codes, distinct values in first-seen order); ``None``/empty -> -1."""
+    uniq = dict.fromkeys(values)
+    uniq.pop(None, None)
+    uniq.pop("", None)
+    index: dict[Any, int] = {v: i for i, v in enumerate(uniq)}
+    index[None] = index[""] = -1
+    return list(map(index.__getitem__, values)), [str(v) for v in uniq]
 
 
-def _enum(values: list[str], vocab: Sequence[str], default: int) -> list[int]:
-    ix = {s: i for i, s in enumerate(vocab)}
-    return [ix.get(v, default) for v in values]
+def _enum(values: Sequence[Any], vocab: Sequence[str], default: int) -> list[int]:
+    ix: dict[Any, int] = {s: i for i, s in enumerate(vocab)}
+    for v in set(values) - ix.keys():
+        ix[v] = default
+    return list(map(ix.__getitem__, values))
 
 
 def _sort_key(e: Event) -> tuple[Any, ...]:
@@ -183,30 +188,58 @@ def build_payload(
     spans = [_span(e, origin) for e in evs]
     ol_col = [outline_of(e) for e in evs]
     g_col = [geometry_kind(e, ol) for e, ol in zip(evs, ol_col, strict=True)]
-    rep_index: dict[str | None, int] = {None: -1, "": -1}
-    rep_col = [rep_index.setdefault(e.report_id, len(rep_index) - 2) for e in evs]
+    names = [
+        "id",
+        "status",
+        "review_state",
+        "role",
+        "date_precision",
+        "count",
+        "count_low",
+        "count_high",
+        "evidence",
+        "source_url",
+        "report_id",
+        "event_type",
+        "actor",
+        "unit",
+        "claimed_by",
+        "source_publisher",
+        "place_name",
+        "place_id",
+        "geo_precision",
+        "count_qualifier",
+        "count_unit",
+        "date_text",
+        "source_published",
+    ]
+    f = (
+        dict(zip(names, zip(*map(attrgetter(*names), evs), strict=True), strict=True))
+        if evs
+        else dict.fromkeys(names, ())
+    )
+    rep_col, rep_ids = _dict_code(f["report_id"])
     rep_rows = [
         [rid] + [_attr(reports.get(rid), k) for k in ("title", "publisher", "url", "published")]
-        for rid in list(rep_index)[2:]
-        if rid is not None
+        for rid in rep_ids
     ]
     cols: dict[str, list[Any]] = {
-        "id": list(map(attrgetter("id"), evs)),
+        "id": list(f["id"]),
         "t0": [sp[0] for sp in spans],
         "t1": [sp[1] for sp in spans],
         "x": [None if e.lon is None or e.lat is None else round(e.lon * 1e5) for e in evs],
         "y": [None if e.lon is None or e.lat is None else round(e.lat * 1e5) for e in evs],
         "g": g_col,
         "ol": ol_col,
-        "st": _enum([e.status for e in evs], STATUSES, 2),
-        "rv": _enum([e.review_state for e in evs], REVIEW_STATES, 0),
-        "ro": _enum([e.role for e in evs], ROLES, 0),
-        "dp": _enum([e.date_precision for e in evs], DATE_PRECISIONS, len(DATE_PRECISIONS) - 1),
-        "cnt": list(map(attrgetter("count"), evs)),
-        "clo": list(map(attrgetter("count_low"), evs)),
-        "chi": list(map(attrgetter("count_high"), evs)),
-        "ev": [e.evidence or None for e in evs],
-        "url": [e.source_url or None for e in evs],
+        "st": _enum(f["status"], STATUSES, 2),
+        "rv": _enum(f["review_state"], REVIEW_STATES, 0),
+        "ro": _enum(f["role"], ROLES, 0),
+        "dp": _enum(f["date_precision"], DATE_PRECISIONS, len(DATE_PRECISIONS) - 1),
+        "cnt": list(f["count"]),
+        "clo": list(f["count_low"]),
+        "chi": list(f["count_high"]),
+        "ev": [v or None for v in f["evidence"]],
+        "url": [v or None for v in f["source_url"]],
         "rep": rep_col,
     }
     dicts: dict[str, list[str]] = {}
@@ -224,7 +257,7 @@ def build_payload(
         ("dt", "date_text"),
         ("pub", "source_published"),
     ):
-        cols[key], dicts[key] = _dict_code(list(map(attrgetter(attr), evs)))
+        cols[key], dicts[key] = _dict_code(f[attr])
     placed = [g != G_NONE for g in g_col]
     days = max((t for t in cols["t1"] if t >= 0), default=0)
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tracker.errors import PlaceNotFoundError, ValidationError
@@ -247,3 +249,23 @@ def test_derived_outlines_fit_their_places(gazetteer: Gazetteer) -> None:
     assert fit.regions > 2000
     assert fit.median_own_inside >= 0.95
     assert fit.median_other_share <= 0.03
+
+
+def test_index_is_keyed_by_sources_and_user_data(
+    gazetteer: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.errors import GazetteerError
+    from tracker.gazetteer import build, sources, userdata
+
+    cache = gazetteer.path.parent
+    empty = tmp_path / "empty"
+    assert build.index_path(cache, empty) == gazetteer.path  # no additions: the shared base
+    mine = tmp_path / "mine"
+    userdata.add_custom_place(mine, "Test Point", 131.9, 43.1, country_code="RU",
+                              known_countries={"RU"})  # fmt: skip
+    variant = build.index_path(cache, mine)
+    assert variant != gazetteer.path and variant.name.startswith(gazetteer.path.stem + "-")
+    monkeypatch.setattr(sources, "source_key", lambda: "0000000000000000")
+    assert build.index_path(cache, empty).name == "gazetteer-0000000000000000.sqlite"
+    with pytest.raises(GazetteerError, match="tracker places build"):
+        Gazetteer.open(cache_dir=cache, data_dir=empty, build=False)

@@ -79,3 +79,28 @@ def test_errors_are_clear_and_change_nothing(store: Path) -> None:
     assert r.returncode != 0 and "bogus" in r.stderr
     with open_store(store) as st:
         assert st.list_links(include_removed=True) == []
+
+
+def test_show_lists_every_linked_report_and_query_collapses(store: Path) -> None:
+    assert run_cli("cluster", "--format", "json").returncode == 0
+    r = run_cli("show", "evt_lab_g_vlad")
+    assert r.returncode == 0, r.stderr
+    assert "happening hap_" in r.stdout and "6 reports / 6 outlets, 8 events" in r.stdout
+    assert "Pentagon: about 3,000 troops" in r.stdout
+    assert "denied by Kremlin (Peskov) (acting side)" in r.stdout
+    for outlet in ("Associated Press", "TASS", "Yonhap", "Korea JoongAng Daily", "Reuters"):
+        assert outlet in r.stdout
+    doc = json.loads(run_cli("show", "evt_lab_g_vlad", "--format", "json").stdout)
+    assert len(doc["happening"]["linked_reports"]) == 8
+    assert doc["happening"]["status"] == "disputed"
+
+    r = run_cli("query", "--collapse", "--format", "json", "--region", "Kursk Oblast")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    kursk = next(x for x in rows if "evt_lab_rt_8k" in x["events"])
+    assert kursk["sources"] == "3 reports / 3 outlets"
+    assert kursk["figures"].count("troops") == 3  # each claimant's own figure
+    alone = [x for x in rows if x["reports"] == 1]
+    assert {e for x in alone for e in x["events"]} >= {"evt_lab_bbc_marines", "evt_lab_y_kia300"}
+    r = run_cli("query", "--collapse", "--format", "geojson")
+    assert r.returncode == 2 and "--collapse" in r.stderr

@@ -26,9 +26,18 @@ def _report_excerpt(ev: Event, report: Report) -> str | None:
 
 
 def render_show(
-    ev: Event, report: Report | None, hist: list[Revision], links: list[Link], fmt: str
+    ev: Event,
+    report: Report | None,
+    hist: list[Revision],
+    links: list[Link],
+    fmt: str,
+    *,
+    happening: Any = None,
 ) -> str:
-    """Return what ``tracker show`` prints (terminal-safe text, or JSON)."""
+    """Return what ``tracker show`` prints (terminal-safe text, or JSON).
+
+    ``happening`` (issue 8) is the linked happening: a dict for JSON, text lines otherwise.
+    """
     if fmt == "json":
         doc = {
             "event": ev.to_dict(),
@@ -48,6 +57,7 @@ def render_show(
                 for r in hist
             ],
             "links": [{k: getattr(lk, k) for k in Link.__slots__} for lk in links],
+            "happening": happening,
         }
         return json.dumps(doc, ensure_ascii=False, indent=2, default=str)
     d = ev.to_dict()
@@ -84,4 +94,7 @@ def render_show(
             other = lk.event_b if lk.event_a == ev.id else lk.event_a
             state = "active" if lk.active else f"removed {lk.removed_at} ({lk.removed_reason})"
             lines.append(f"  {lk.id} -> {other}: {lk.reason} [{lk.method}; {state}]")
+    if happening:
+        lines.append("")
+        lines.extend(happening)
     return clean_terminal("\n".join(lines))

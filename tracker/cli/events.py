@@ -466,8 +466,14 @@ restore_cmd = _delete_restore(
     default=None,
     help="Output format (default: table on a terminal, json otherwise).",
 )
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One row per happening (events linked by `tracker cluster`/`link`), with report "
+    "and outlet counts and each claimant's figure.",
+)
 @store_option
-def query_cmd(store: str, fmt: str | None, **kw: Any) -> None:
+def query_cmd(store: str, fmt: str | None, collapse: bool, **kw: Any) -> None:
     """List events matching every filter, ordered by date, then id.
 
     \b
@@ -475,8 +481,20 @@ def query_cmd(store: str, fmt: str | None, **kw: Any) -> None:
       tracker query --region "Primorsky Krai" --from 2024-10-01 --to 2024-10-31
       tracker query --near Vladivostok --within 300km --status claimed,confirmed --format csv
       tracker query --bbox 30,44,60,56 --actor "north korean" --type movement
+      tracker query --collapse --actor "north korean"
     """
     flt = build_filter_from_options(**kw)
+    if collapse:  # issue 8: one row per happening
+        from tracker.cli.links import COLLAPSE_COLUMNS, collapse_rows
+
+        if fmt == "geojson":
+            raise click.UsageError("--collapse gives table, json or csv rows, not geojson")
+        with open_cli_store(store) as st:
+            rows = collapse_rows(st, flt)
+        emit_rows(rows, fmt, COLLAPSE_COLUMNS)
+        if (fmt or ("table" if sys.stdout.isatty() else "json")) == "table":
+            echo_err(f"{len(rows)} happening(s)")
+        return
     with open_cli_store(store) as st:
         events = st.query(flt)
         fmt = fmt or ("table" if sys.stdout.isatty() else "json")
@@ -514,7 +532,14 @@ def show_cmd(event_id: str, fmt: str, store: str) -> None:
         report = st.get_report(ev.report_id) if ev.report_id else None
         hist = st.history(event_id)
         links = st.list_links(event_id, include_removed=True)
-    click.echo(render_show(ev, report, hist, links, fmt))
+        happening = None
+        if any(ln.active for ln in links):  # issue 8: every linked report, claimant, figure
+            from tracker.cli.links import happening_json, happening_lines
+            from tracker.cluster import happening_for_event
+
+            detail = happening_for_event(st, event_id)
+            happening = happening_json(detail) if fmt == "json" else happening_lines(detail)
+    click.echo(render_show(ev, report, hist, links, fmt, happening=happening))
 
 
 def register(cli: click.Group) -> None:

@@ -186,6 +186,65 @@ def unlink_cmd(event_a: str, event_b: str | None, reason: str, by: str | None, s
     echo_err(f"{len(removed)} link(s) removed")
 
 
+# ---------------------------------------------------------------- for `show` and `query`
+
+COLLAPSE_COLUMNS = (
+    "happening",
+    "date_start",
+    "date_end",
+    "places",
+    "event_types",
+    "sources",
+    "figures",
+    "status",
+)
+
+
+def happening_json(detail: Any) -> dict[str, Any]:
+    """Return the happening of ``tracker show --format json``: every linked report and link."""
+    return detail.happening.to_row() | {
+        "linked_reports": detail.report_rows(),
+        "links": detail.link_rows(),
+    }
+
+
+def happening_lines(detail: Any) -> list[str]:
+    """Return the text lines ``tracker show`` adds for an event's happening.
+
+    Lists every linked report (outlet, date, claimant, figure as claimed, status) and the
+    figures side by side per claimant; the caller cleans them for the terminal.
+    """
+    h = detail.happening
+    lines = [
+        f"happening {h.id}: {h.reports} reports / {h.outlet_count} outlets, "
+        f"{len(h.event_ids)} events",
+        f"  status   {h.status} ({h.status_summary})",
+    ]
+    if h.figures:
+        lines.append(f"  figures  {h.figures_text}")
+    lines.append("  linked reports:")
+    for r in detail.report_rows():
+        parts = [
+            r["event"],
+            r["source"] or "?",
+            r["published"] or "",
+            r["claimed_by"] or "",
+            r["figure"] or "",
+            r["status"],
+            r["place"] or "",
+            r["dates"] or "",
+        ]
+        lines.append("    " + " | ".join(str(p) for p in parts))
+    return lines
+
+
+def collapse_rows(store: Any, flt: Any) -> list[dict[str, Any]]:
+    """Return one row per happening for ``tracker query --collapse``."""
+    from tracker.cluster import collapse_store
+
+    return [h.to_row() for h in collapse_store(store, flt)]
+
+
 def register(cli: click.Group) -> None:
     """Add cluster, link and unlink to the root group."""
     for cmd in (cluster_cmd, link_cmd, unlink_cmd):

@@ -238,7 +238,8 @@ def happening_of(members: Sequence[Event]) -> Happening:
         claimants=_uniq(e.claimed_by for e in ms),
         date_start=min(starts) if starts else None,
         date_end=max(d for d in ends if d is not None) if ends else None,
-        places=_uniq(e.place_name for e in by_precision if e.role != "related"),
+        places=_uniq(e.place_name for e in by_precision if e.role != "related")
+        or _uniq(e.place_name for e in by_precision),
         event_types=_uniq(e.event_type for e in ms),
         actors=_uniq(e.actor for e in ms),
         status=status,

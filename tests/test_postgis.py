@@ -30,6 +30,7 @@ from tracker.errors import (
     SchemaTooNewError,
     StoreError,
     StoreReadOnlyError,
+    ValidationError,
 )
 from tracker.model import REVIEW_STATES, Event, EventFilter, RegionFilter
 from tracker.store import open_store
@@ -232,6 +233,19 @@ def test_schema_has_gist_on_geometry_and_dates(postgis_url: str) -> None:
             ).fetchall()
         )
         assert "events_geom_days" in plan
+
+
+def test_nul_characters_are_refused_and_nothing_is_written(postgis_url: str) -> None:
+    with open_store(postgis_url, create=True) as st:
+        for n in (1, 300):  # one INSERT statement, and the COPY path
+            batch = [Event(id=f"n{n}_{i}", actor="a\x00b", source_url="u") for i in range(n)]
+            with pytest.raises(ValidationError, match="NUL"):
+                st.add_events(batch)
+        assert st.count_events() == 0
+        st.add_events([Event(id="ok", source_url="u")])
+        with pytest.raises(ValidationError, match="NUL"):
+            st.edit_event("ok", {"notes": "x\x00"})
+        assert st.get_event("ok").revision == 1
 
 
 def test_connection_errors_are_clear_and_never_show_the_password(pg_server: PgServer) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -36,45 +36,40 @@ from tracker.errors import (
 from tracker.model import Event, EventFilter, Report, Revision
 from tracker.store import pg_schema, rules
 from tracker.store.pg_conn import check_postgis, connect, redact_url
+from tracker.store.pg_write import (
+    EVENT_COLS,
+    I_TAGS,
+    SMALL_BATCH,
+    copy_many,
+    copy_revisions,
+    enter_bulk_mode,
+    event_params,
+    insert_few,
+)
 from tracker.store.pgquery import ORDER_SQL, plan_filter
 from tracker.store.postgis_extras import PostGISExtras
 
 logger = logging.getLogger(__name__)
 
-EVENT_COLS = tuple(f.name for f in fields(Event))
 _SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
-_COLS = ", ".join(EVENT_COLS)
-_INSERT = (
-    f"INSERT INTO events ({_COLS}) VALUES ({', '.join('%s' for _ in EVENT_COLS)}) "
-    "ON CONFLICT (id) DO NOTHING RETURNING id"
-)
 _UPDATE = (
     "UPDATE events SET "
     + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")
     + " WHERE id = %s AND revision = %s"
 )
-_I_TAGS = EVENT_COLS.index("tags")
 _REPORT_COLS = (
     "id, text, title, publisher, url, published, retrieved, language, body_end, "
     "source_path, ingested_at"
 )
-COPY_THRESHOLD = 200  # more events than this in one add go through COPY
 _NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
 
 
 def row_to_event(row: Sequence[Any]) -> Event:
     """Return the :class:`Event` of a row selected in ``EVENT_COLS`` order."""
     vals = list(row)
-    t = vals[_I_TAGS]
-    vals[_I_TAGS] = tuple(t) if t else ()
+    t = vals[I_TAGS]
+    vals[I_TAGS] = tuple(t) if t else ()
     return Event(*vals)
-
-
-def event_params(ev: Event) -> list[Any]:
-    """Return the INSERT parameters of ``ev`` in ``EVENT_COLS`` order."""
-    vals: list[Any] = [getattr(ev, c) for c in EVENT_COLS]
-    vals[_I_TAGS] = Jsonb(list(ev.tags))
-    return vals
 
 
 def _has_nul(ev: Event) -> bool:
@@ -121,6 +116,9 @@ class PostGISStore(PostGISExtras):
         self.location = redact_url(url)
         self.display = self.location
         self._depth = 0
+        self._before_commit: list[Callable[[], None]] = []
+        self._bulk_tried = False
+        self._bulk = False
         self.con = connect(url, autocommit=True)
         try:
             self._setup(create)
@@ -236,10 +234,15 @@ class PostGISStore(PostGISExtras):
         try:
             with self.con.transaction():
                 yield
+                for hook in self._before_commit:  # e.g. rebuild indexes after a bulk load
+                    hook()
         except psycopg.Error as err:
             raise translate_error(err, self.location) from None
         finally:
             self._depth = 0
+            self._before_commit = []
+            self._bulk_tried = False
+            self._bulk = False
 
     def _read(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
@@ -342,7 +345,7 @@ class PostGISStore(PostGISExtras):
 
         Same contract as :meth:`tracker.store.sqlite.SQLiteStore.add_events`. Concurrent
         writers adding the same id are resolved by the primary key: exactly one adds it,
-        the others skip it. More than ``COPY_THRESHOLD`` events go through ``COPY``.
+        the others skip it. Many events go through ``COPY`` (see :mod:`tracker.store.pg_write`).
 
         Raises
         ------
@@ -359,8 +362,6 @@ class PostGISStore(PostGISExtras):
         for ev in events:
             ev2 = rules.stamp_new(ev, by=who, at=at, report=report, preserve=preserve)
             errs = rules.validate_event(ev2)
-            if not errs and _has_nul(ev2):
-                errs = [_NUL_MSG]
             if errs:
                 problems += [f"event {ev.id!r}: {e}" for e in errs]
                 continue
@@ -370,66 +371,36 @@ class PostGISStore(PostGISExtras):
             prepared.append(ev2)
         if problems:
             raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
-        action = "import" if preserve else "create"
-        with self.transaction():
-            if report is not None:
-                self.add_report(report)
-            if len(prepared) > COPY_THRESHOLD:
-                added = self._copy_events(prepared)
-            else:
-                added = self._insert_events(prepared)
-            new = [e for e in prepared if e.id in added]
-            rows = [(e.id, e.revision, action, at, who, reason) for e in new]
-            if len(rows) > COPY_THRESHOLD:
-                with (
-                    self.con.cursor() as cur,
-                    cur.copy(
-                        "COPY revisions (event_id, revision, action, changed_at, changed_by, reason) "
-                        "FROM STDIN"
-                    ) as cp,
-                ):
-                    for r in rows:
-                        cp.write_row(r)
-            elif rows:
-                with self.con.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO revisions (event_id, revision, action, changed_at, "
-                        "changed_by, reason) VALUES (%s, %s, %s, %s, %s, %s)",
-                        rows,
-                    )
-        return [e.id for e in new]
+        rev = ("import" if preserve else "create", at, who, reason)
+        if report is None and not self._depth and len(prepared) <= SMALL_BATCH:
+            try:  # one statement: atomic, one round trip, one commit
+                added = self._write_new(prepared, rev)
+            except psycopg.Error as err:
+                raise translate_error(err, self.location) from None
+        else:
+            with self.transaction():
+                if report is not None:
+                    self.add_report(report)
+                added = self._write_new(prepared, rev)
+        return [e.id for e in prepared if e.id in added]
 
-    def _insert_events(self, events: Sequence[Event]) -> set[str]:
-        added: set[str] = set()
-        if not events:
+    def _write_new(self, events: Sequence[Event], rev: tuple[Any, ...]) -> set[str]:
+        try:
+            if len(events) <= SMALL_BATCH:
+                return insert_few(self.con, events, rev)
+            if not self._bulk_tried:
+                self._bulk_tried = True
+                rebuild = enter_bulk_mode(self.con, len(events))
+                if rebuild is not None:
+                    self._bulk = True
+                    self._before_commit.append(rebuild)
+            added = copy_many(self.con, events, direct=self._bulk)
+            copy_revisions(self.con, [(e.id, e.revision, *rev) for e in events if e.id in added])
             return added
-        with self.con.cursor() as cur:
-            cur.executemany(_INSERT, [event_params(e) for e in events], returning=True)
-            while True:
-                row = cur.fetchone()
-                if row is not None:
-                    added.add(row[0])
-                if not cur.nextset():
-                    break
-        return added
-
-    def _copy_events(self, events: Sequence[Event]) -> set[str]:
-        """COPY into a temporary table, then insert what is not there yet."""
-        self.con.execute(
-            f"CREATE TEMP TABLE tracker_incoming ON COMMIT DROP AS "
-            f"SELECT {_COLS} FROM events WITH NO DATA"
-        )
-        with self.con.cursor() as cur:
-            with cur.copy(f"COPY tracker_incoming ({_COLS}) FROM STDIN") as cp:
-                for e in events:
-                    cp.write_row(event_params(e))
-            cur.execute(
-                f"INSERT INTO events ({_COLS}) SELECT {_COLS} FROM tracker_incoming "
-                "ON CONFLICT (id) DO NOTHING RETURNING id"
-            )
-            added = {r[0] for r in cur.fetchall()}
-        self.con.execute("DROP TABLE tracker_incoming")
-        return added
+        except psycopg.DataError as err:
+            if "NUL" in str(err):
+                raise ValidationError(_NUL_MSG, problems=[_NUL_MSG]) from None
+            raise
 
     def get_event(self, event_id: str) -> Event:
         """Return the event (deleted ones too, with ``deleted=True``).
@@ -457,7 +428,11 @@ class PostGISStore(PostGISExtras):
         if flt.limit is not None and flt.limit < 0:
             msg = f"limit {flt.limit} must be >= 0"
             raise ValidationError(msg, problems=[msg])
-        extra = ("lon", "lat", "place_id", "actor", "claimed_by", "source_publisher", "source_url")
+        extra: tuple[str, ...] = ()
+        if plan.refine.needed:
+            extra += ("lon", "lat", "place_id")
+        if plan.text.needed:
+            extra += ("actor", "claimed_by", "source_publisher", "source_url")
         cols = list(EVENT_COLS) if full else ["id", *extra]
         limit = ""
         if flt.limit is not None and not plan.needs_python:

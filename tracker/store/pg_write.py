@@ -1,0 +1,142 @@
+"""Writing new events to PostGIS fast: one statement for a few, COPY for many.
+
+A few events (a ``tracker add``) go in with one ``INSERT ... ON CONFLICT DO NOTHING`` whose
+``RETURNING`` feeds the revisions insert in the same statement: one round trip and, outside
+an explicit transaction, one commit. Many events are streamed with ``COPY``. When a big
+batch lands in a table that is small next to it (a first import), the secondary indexes
+are dropped under an exclusive lock and rebuilt before the transaction commits: building
+an index is far cheaper than updating it row by row. Ids already stored are skipped in
+every path, so adds stay idempotent and concurrent writers never duplicate an event.
+Imports: psycopg, stdlib, tracker.model, tracker.store.pg_schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from tracker.model import Event
+from tracker.store import pg_schema
+
+EVENT_COLS = tuple(f.name for f in fields(Event))
+COLS_SQL = ", ".join(EVENT_COLS)
+I_TAGS = EVENT_COLS.index("tags")
+_GET = attrgetter(*EVENT_COLS)
+REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
+SMALL_BATCH = 200  # up to this many events: one INSERT statement
+BULK_MIN = 2000  # a batch this big may switch the transaction to bulk mode ...
+BULK_RATIO = 10  # ... when the table holds at most this many times the batch
+
+
+def event_params(ev: Event) -> list[Any]:
+    """Return the INSERT parameters of ``ev`` in ``EVENT_COLS`` order (tags as jsonb)."""
+    vals = list(_GET(ev))
+    vals[I_TAGS] = Jsonb(list(ev.tags))
+    return vals
+
+
+def _copy_row(ev: Event) -> list[Any]:
+    vals = list(_GET(ev))
+    vals[I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False)
+    return vals
+
+
+def insert_few(
+    con: psycopg.Connection[Any], events: Sequence[Event], rev: tuple[Any, ...]
+) -> set[str]:
+    """Insert up to ``SMALL_BATCH`` events and their first revisions in one statement.
+
+    ``rev`` is ``(action, changed_at, changed_by, reason)``. Returns the ids inserted.
+    """
+    if not events:
+        return set()
+    one = "(" + ", ".join("%s" for _ in EVENT_COLS) + ")"
+    params: list[Any] = []
+    for e in events:
+        params += event_params(e)
+    query = (
+        f"WITH ins AS (INSERT INTO events ({COLS_SQL}) VALUES "
+        + ", ".join(one for _ in events)
+        + " ON CONFLICT (id) DO NOTHING RETURNING id, revision) "
+        f"INSERT INTO revisions ({REV_COLS_SQL}) "
+        "SELECT id, revision, %s, %s, %s, %s FROM ins RETURNING event_id"
+    )
+    rows = con.execute(query, [*params, *rev]).fetchall()
+    return {r[0] for r in rows}
+
+
+def copy_many(con: psycopg.Connection[Any], events: Sequence[Event], *, direct: bool) -> set[str]:
+    """COPY events in; return the ids inserted (those not stored before).
+
+    With ``direct`` (bulk mode: the table is locked and has no secondary indexes) the ids
+    already stored are filtered out first and the rest copied straight into ``events``;
+    otherwise they go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``,
+    which is safe next to concurrent writers.
+    """
+    if direct:
+        ids = [e.id for e in events]
+        have = {r[0] for r in con.execute("SELECT id FROM events WHERE id = ANY(%s)", (ids,))}
+        todo = [e for e in events if e.id not in have]
+        with con.cursor() as cur, cur.copy(f"COPY events ({COLS_SQL}) FROM STDIN") as cp:
+            for e in todo:
+                cp.write_row(_copy_row(e))
+        return {e.id for e in todo}
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS tracker_incoming ON COMMIT DROP AS "
+        f"SELECT {COLS_SQL} FROM events WITH NO DATA"
+    )
+    with con.cursor() as cur:
+        with cur.copy(f"COPY tracker_incoming ({COLS_SQL}) FROM STDIN") as cp:
+            for e in events:
+                cp.write_row(_copy_row(e))
+        cur.execute(
+            f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM tracker_incoming "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        added = {r[0] for r in cur.fetchall()}
+        cur.execute("TRUNCATE tracker_incoming")
+    return added
+
+
+def copy_revisions(con: psycopg.Connection[Any], rows: Sequence[Sequence[Any]]) -> None:
+    """COPY first revisions ``(event_id, revision, action, changed_at, changed_by, reason)``."""
+    with con.cursor() as cur, cur.copy(f"COPY revisions ({REV_COLS_SQL}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(r)
+
+
+def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], None] | None:
+    """Drop the secondary event indexes for a big load into a small table, if allowed.
+
+    Returns the function that rebuilds them (to run before commit), or ``None`` when the
+    table is too big next to the batch, or this user does not own it (a least-privilege
+    writer then takes the ordinary path).
+    """
+    if batch < BULK_MIN:
+        return None
+    row = con.execute(
+        "SELECT pg_has_role(c.relowner, 'USAGE'), c.reltuples FROM pg_class c "
+        "WHERE c.oid = 'events'::regclass"
+    ).fetchone()
+    if row is None or not row[0]:
+        return None
+    n = int(con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
+    if n > BULK_RATIO * batch:
+        return None
+    con.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+    for name, _ in pg_schema.EVENT_INDEXES:
+        con.execute(f"DROP INDEX IF EXISTS {name}")  # our constants
+
+    def rebuild() -> None:
+        con.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, ddl in pg_schema.EVENT_INDEXES:
+            con.execute(ddl)  # our constants
+        con.execute("ANALYZE events")
+
+    return rebuild

@@ -370,3 +370,20 @@ def test_real_region_words_pick_the_region(real_gp: Geoparser) -> None:
     assert (tops[1].name, tops[1].place.kind) == ("Kursk", "city")  # type: ignore[union-attr]
     tops = real_gp.parse("Convoys passed Vladivostok, Ussuriysk and Khabarovsk.")
     assert [t.place.kind for t in tops] == ["city", "city", "city"]  # type: ignore[union-attr]
+
+
+def test_cli_applies_the_stores_place_rules(isolated_env: object) -> None:
+    from tracker.store import open_store
+
+    with open_store("tracker.gpkg", create=True) as st:
+        st.add_place_rule("Wonsan", action="not_place")
+        st.add_place_rule("Athens", action="place", place_id="geonames:4180386")
+    doc = json.dumps({"id": "d", "text": "Ships left Wonsan; others reached Athens."})
+    plain = json.loads(run_cli("geoparse", "-", "--format", "json", input=doc).stdout)
+    assert [t["name"] for t in plain[0]["toponyms"]] == ["Wonsan", "Athens"]
+    r = run_cli("geoparse", "-", "--format", "json", "--rules", input=doc)
+    assert r.returncode == 0, r.stderr
+    tops = json.loads(r.stdout)[0]["toponyms"]
+    assert [(t["name"], t["place_id"], t["score"]) for t in tops] == [
+        ("Athens", "geonames:4180386", 1.0)
+    ]

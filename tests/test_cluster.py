@@ -315,3 +315,21 @@ def test_link_and_unlink_refuse_bad_input(store_path: Path) -> None:
         with pytest.raises(ValidationError, match="restore"):
             link_events(st, "evt_lab_g_vlad", "evt_lab_y_vlad", reason="x")
         assert st.list_links() == []
+
+
+@pytest.mark.postgis
+def test_same_links_and_happenings_on_postgis(postgis_url: str, store_path: Path) -> None:
+    labelled = load_events()
+    with open_store(postgis_url, create=True) as pg, open_store(store_path) as lite:
+        for line in (DATA / "reports.jsonl").read_text().splitlines():
+            d = json.loads(line)
+            pg.add_report(Report(id=d["id"], text=d["text"], publisher=d["publisher"]))
+        pg.add_events(labelled, by="tester")
+        runs = [cluster_store(st, by="tester")[0] for st in (pg, lite)]
+        assert runs[0].proposals == runs[1].proposals
+        unlink_events(pg, "evt_lab_tass_deny", reason="not a report", by="ana")
+        assert not happening_for_event(pg, "evt_lab_tass_deny").links
+        assert any(not ln.active for ln in pg.list_links(include_removed=True))
+        rows_pg = [h.to_row() for h in collapse_store(pg)]
+        unlink_events(lite, "evt_lab_tass_deny", reason="not a report", by="ana")
+        assert rows_pg == [h.to_row() for h in collapse_store(lite)]

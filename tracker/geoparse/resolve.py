@@ -65,6 +65,7 @@ def prior(
     capitals: frozenset[tuple[str, str]] = frozenset(),
     *,
     core_only: bool = False,
+    city_suffix_ok: bool = True,
 ) -> float:
     """Return a candidate's context-free score (feature kind, population, capital, alias).
 
@@ -77,6 +78,9 @@ def prior(
         ("Egypt" for Goodyear, Arizona) scores lower than one of that name.
     capitals : frozenset of (country code, normalised name)
         National capitals (a capital is what a bare name usually means in the news).
+    city_suffix_ok : bool
+        Whether "X" may stand for "X City" without the alternate-name penalty (not when
+        the name is also a country's: "Mexico" is the country, not Mexico City).
     core_only : bool
         A region matched only once its administrative word was dropped ("Khabarovsk" for
         Khabarovsk Krai); it scores below a region named exactly.
@@ -89,7 +93,8 @@ def prior(
         alias = p.matched_alias
         if norm and alias is not None and alias != p.name:
             name, al = p.name.lower(), alias.lower()
-            if name != al + " city" and name.replace("-", " ") != al.replace("-", " "):
+            same = name.replace("-", " ") == al.replace("-", " ")
+            if not same and not (city_suffix_ok and name == al + " city"):
                 base -= ALIAS_PENALTY  # "New York" for New York City is not an alias match
         if capitals and (p.country_code or "", norm) in capitals:
             base += CAPITAL_BONUS
@@ -143,6 +148,7 @@ def make_group(
         if c.id not in seen and c.lon is not None and c.lat is not None:
             seen[c.id] = c
     explicit = any(w in ADMIN_WORDS for w in norm.split())  # "Kursk region", "Kursk Oblast"
+    country_ccs = {c.country_code for c in seen.values() if c.kind == "country"}
 
     def score(c: Place) -> float:
         core = (
@@ -152,7 +158,9 @@ def make_group(
             and c.matched_alias is not None
             and normalize(c.matched_alias) != norm
         )
-        return prior(c, norm, capitals, core_only=core)
+        return prior(
+            c, norm, capitals, core_only=core, city_suffix_ok=c.country_code not in country_ccs
+        )
 
     scored = sorted(((score(c), c) for c in seen.values()), key=lambda x: -x[0])
     scored = scored[:MAX_CANDIDATES]

@@ -189,6 +189,7 @@ def map_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outlines={"iso3166-2:RU-KRS": KURSK},
         reports=REPORTS,
         links=LINKS,
+        background={"country:XX": KURSK, "bad": {"type": "Point", "coordinates": [1, 2]}},
     )
 
 
@@ -226,6 +227,7 @@ def test_payload_columns(map_html: Path) -> None:
     assert p["moves"] == [[ids.index("evt_origin"), ids.index("evt_dest")]]
     grp = dict(zip(ids, p["grp"], strict=True))
     assert grp["evt_dest"] == grp["evt_pentagon"] >= 0 and grp["evt_origin"] == -1
+    assert p["bg"] == [KURSK]  # the Point is not an outline
 
 
 @pytest.mark.parametrize(
@@ -317,6 +319,10 @@ def test_markers_match_events(opened: Opened) -> None:
     assert (
         opened.js("document.querySelector('canvas[data-layer=related]')") is None
     )  # off by default
+    # tiles none: the outline basemap is on, in its own pane below the events
+    assert opened.js(
+        "document.querySelector('.leaflet-tm-basemap-pane canvas[data-layer=background]') !== null"
+    )
 
 
 @pytest.mark.browser

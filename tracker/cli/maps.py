@@ -13,11 +13,15 @@ from tracker.errors import GazetteerError
 
 
 def _outlines(events: list[Any]) -> dict[str, Any]:
-    """Outlines of the areas that region/country-level events are known only to."""
+    """Return outlines by place id: areas of region-level events, and the countries involved.
+
+    The country outlines become a plain basemap for maps whose tiles cannot load.
+    """
     from tracker.render.data import AREA_PRECISIONS
 
     ids = {e.place_id for e in events if e.place_id and e.geo_precision in AREA_PRECISIONS}
-    if not ids:
+    countries = {e.country_code for e in events if e.country_code}
+    if not ids and not countries:
         return {}
     try:
         from tracker.gazetteer import Gazetteer
@@ -27,7 +31,7 @@ def _outlines(events: list[Any]) -> dict[str, Any]:
         echo_err(f"warning: no area outlines (gazetteer unavailable: {err}); areas drawn as rings")
         return {}
     out = {}
-    for pid in sorted(ids):
+    for pid in sorted(ids | {f"country:{cc}" for cc in countries}):
         geom = gz.outline(pid)
         if geom is not None:
             out[pid] = geom
@@ -90,14 +94,16 @@ def map_cmd(title: str | None, output: Path | None, tiles: str, store: str, **kw
         ids = {e.id for e in events}
         links = [ln for ln in st.list_links() if ln.event_a in ids and ln.event_b in ids]
     out = output or Path("maps") / f"{slugify(title)}.html"
+    outlines = _outlines(events)
     path = render_map(
         events,
         title=title,
         tiles=tiles,
         out=out,
-        outlines=_outlines(events),
+        outlines=outlines,
         reports=reports,
         links=links,
+        background={k: v for k, v in outlines.items() if k.startswith("country:")},
     )
     echo_err(f"{len(events)} event(s), {len(links)} link(s)")
     click.echo(str(path))

@@ -52,6 +52,7 @@ def render_map(
     outlines: Mapping[str, Mapping[str, Any]] | None = None,
     reports: Mapping[str, Any] | None = None,
     links: Sequence[Link] = (),
+    background: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write an interactive, self-contained HTML map of ``events`` to ``out``.
 
@@ -76,6 +77,9 @@ def render_map(
     links
         Link records (issue 8): linked events are one happening; each card lists every
         linked report and the list shows "N reports / M outlets".
+    background
+        GeoJSON geometries (e.g. the outlines of the countries involved) drawn as a plain
+        basemap layer: on by default with ``tiles="none"``, switchable when tiles cannot load.
 
     Returns
     -------
@@ -101,7 +105,12 @@ def render_map(
 
     layer = tile_layer(tiles)
     payload = build_payload(
-        events, title=title, outlines=outlines or {}, reports=reports or {}, links=links
+        events,
+        title=title,
+        outlines=outlines or {},
+        reports=reports or {},
+        links=links,
+        background=background,
     )
     m = OfflineMap(location=(50.0, 60.0), zoom_start=3, tiles=None, control_scale=True)
     m.options["maxZoom"] = 19

@@ -138,6 +138,7 @@ def build_payload(
     outlines: Mapping[str, Mapping[str, Any]],
     reports: Mapping[str, Any],
     links: Sequence[Link],
+    background: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the columnar payload (a JSON-ready dict) for ``events``.
 
@@ -154,6 +155,8 @@ def build_payload(
         by report id.
     links
         Link records (issue 8); events joined by active links form one happening.
+    background
+        GeoJSON geometries drawn as a plain basemap (e.g. country outlines) under the events.
 
     Returns
     -------
@@ -273,6 +276,7 @@ def build_payload(
         "dicts": dicts,
         "reports": rep_rows,
         "outlines": outline_rows,
+        "bg": [g for g in map(_clean_geometry, (background or {}).values()) if g],
         "grp": _groups(evs, links),
         "moves": _moves(evs, placed),
         **cols,

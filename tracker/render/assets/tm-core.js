@@ -73,6 +73,7 @@
     ['ty', 'ac', 'cb', 'src', 'pl', 'un'].forEach(function (k) { this[k] = int32(P[k], -1); }, this);
     this.RELATED = P.roles.indexOf('related');
     this.outlines = P.outlines.map(outlineRings);
+    this.bg = (P.bg || []).map(outlineRings);
     this.X = new Float64Array(n); this.Y = new Float64Array(n); this.rad = new Float32Array(n);
     var bb = [Infinity, Infinity, -Infinity, -Infinity];
     for (i = 0; i < n; i++) {

@@ -5,7 +5,10 @@
   var TM = window.TrackerMap;
 
   TM.CanvasLayer = L.Layer.extend({
-    initialize: function (name, drawFn) { this._tmName = name; this._drawFn = drawFn; },
+    initialize: function (name, drawFn, pane) {
+      this._tmName = name; this._drawFn = drawFn;
+      if (pane) L.setOptions(this, {pane: pane});
+    },
     onAdd: function (map) {
       this._c = L.DomUtil.create('canvas', 'tm-canvas leaflet-zoom-hide');
       this._c.setAttribute('data-layer', this._tmName);
@@ -188,6 +191,16 @@
     var r = (D.g[i] === TM.G_APPROX ? (TM.APPROX_RADIUS[D.str('gp', i)] || 22) : Math.max(2, Math.round(D.rad[i] * radiusScale(D.nrows)))) + 4;
     ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.stroke();
   }
+
+  /* Plain basemap from outlines (country borders), for maps without tiles. */
+  TM.drawBackground = function (ctx, f) {
+    ctx.fillStyle = '#f6f3ec'; ctx.strokeStyle = '#9aa5b1'; ctx.lineWidth = 1;
+    TM.D.bg.forEach(function (o) {
+      if (!onScreen(o.bbox, f)) return;
+      var p = outlinePath(o, f);
+      ctx.fill(p, 'evenodd'); ctx.stroke(p);
+    });
+  };
 
   var TRACK_COLORS = ['#444', '#1f78b4', '#8c510a', '#c51b7d', '#01665e', '#762a83'];
 

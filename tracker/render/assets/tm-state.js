@@ -119,8 +119,12 @@
     var related = new TM.CanvasLayer('related', TM.drawEvents(true));
     var moves = new TM.CanvasLayer('moves', TM.drawMoves);
     var tracks = new TM.CanvasLayer('tracks', TM.drawTracks);
-    TM.layers = [tracks, moves, main, related];
+    map.createPane('tm-basemap').style.zIndex = 250;  // above tiles, below every overlay
+    var bg = new TM.CanvasLayer('background', TM.drawBackground, 'tm-basemap');
+    TM.layers = [bg, tracks, moves, main, related];
+    if (D.bg.length && opts.tiles === 'none') bg.addTo(map);
     tracks.addTo(map); moves.addTo(map); main.addTo(map);
+    if (D.bg.length) control.addOverlay(bg, 'Country outlines (basemap)');
     control.addOverlay(main, 'Events');
     control.addOverlay(related, 'Related places (off by default)');
     control.addOverlay(moves, 'Movement arrows');

@@ -325,6 +325,7 @@ def _label(
         for k in range(a, b):
             chunk_of[k] = (a, b)
     covered = {k for m in mentions for k in range(m.first_tok, m.last_tok + 1)}
+    common = lexicon.common_words()
     person_words: set[str] = set()
     # Pass 1: person chunks (first name + capitalised word, title + name) give surnames.
     for a, b in chunks:
@@ -369,6 +370,8 @@ def _label(
             and not any(k in covered for k in range(a, m.first_tok))
             and not any(w in lexicon.DESCRIPTORS or w in lexicon.CONNECTORS for w in before_l)
             and (before_l[0] in lexicon.FIRST_NAMES or not after)
+            # "Former US", "Historic Dublin", "United Georgia": common words, not names
+            and (before_l[0] in lexicon.FIRST_NAMES or not all(w in common for w in before_l))
         ):
             m.kind = "person"  # capitalised, unrecognised words before: "Chiquita Raquel Henry"
             person_words.add(m.text.lower())
@@ -390,7 +393,12 @@ def _label(
             if w in lexicon.SPEECH_VERBS:
                 m.cues.add("speech")
     for m in mentions:
-        if m.kind == "place" and m.first_tok == m.last_tok and m.text.lower() in person_words:
+        if (
+            m.kind == "place"
+            and m.first_tok == m.last_tok
+            and m.text.lower() in person_words
+            and not any(c.kind in _MAJOR for c in m.candidates)
+        ):
             m.kind = "person"  # surname seen in a person's full name elsewhere
 
 

@@ -256,7 +256,11 @@ class Recognizer:
             return Mention(s, e, surface, norm, "demonym", cands, dem, i, j, weak)
         if cands:
             return Mention(s, e, surface, norm, "place", list(cands), None, i, j, weak)
-        if j > i and toks[j].text.lower().rstrip(".") in _FEATURE_WORDS:
+        if (
+            j > i
+            and toks[j].text.lower().rstrip(".") in _FEATURE_WORDS
+            and not any(t.text.lower() in ("and", "&") for t in toks[i:j])
+        ):
             # "Laurel County", "Red River": a feature name the gazetteer may lack
             head = text[s : toks[j - 1].end]
             admin = toks[j].text.lower() in lexicon.ADMIN_HEADS
@@ -334,11 +338,19 @@ def _label(
         starts_person = False
         if b - a >= 2 and lowers[0] in lexicon.FIRST_NAMES and lowers[1] not in lexicon.ORG_HEADS:
             starts_person = True
-        if a > 0 and toks[a - 1].text.lower().rstrip(".") in lexicon.TITLES and not toks[a - 1].cap:
-            starts_person = True
+        if (
+            a > 0
+            and toks[a].joined
+            and toks[a - 1].text.lower().rstrip(".") in lexicon.TITLES
+            and not toks[a - 1].cap
+        ):
+            starts_person = True  # "president Obama" (not "...the president. CINCINNATI")
         if lowers[0] in lexicon.TITLES and b - a >= 2:
             starts_person = True
         if starts_person:
+            # the name ends at a connector: "Joseph Welch of Richmond" -> Joseph, Welch
+            cut = next((k for k, lw in enumerate(lowers) if lw in lexicon.CONNECTORS), len(lowers))
+            words, lowers = words[:cut], lowers[:cut]
             tail = [w for w, lw in zip(words, lowers, strict=True) if lw not in lexicon.TITLES]
             if tail and not any(lw in lexicon.ORG_HEADS for lw in lowers):
                 person_words.update(w.lower() for w in tail)
@@ -357,7 +369,7 @@ def _label(
         prev_word = toks[a - 1].text.lower().rstrip(".") if a > 0 else ""
         # title right before the name: "President Lincoln", "Gov. Jackson"
         titled = (before_l and before_l[-1] in lexicon.TITLES) or (
-            not before and prev_word in lexicon.TITLES
+            not before and prev_word in lexicon.TITLES and toks[m.first_tok].joined
         )
         if titled and not (after_l and after_l[0] == "of"):
             m.kind = "person"

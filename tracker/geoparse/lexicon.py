@@ -1322,13 +1322,17 @@ def national_capitals() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
-    """Return lower-case common English words (GCIDE dictionary headwords).
+    """Return lower-case common English words.
 
-    Used only for words whose capital letter carries no information (sentence-initial or
-    all-caps): such a word that is also a common word is not taken as a place unless the
-    gazetteer knows it as a country or first-level region.
+    A word counts when it is a GCIDE dictionary headword and Webster's Second lists it in
+    lower case (GCIDE alone also lists "Athens" or "Paris"; Webster's lower-case entries
+    alone include many rare words). Used for words whose capital letter carries little
+    information (sentence-initial, all-caps, or inside a capitalised run): such a word is
+    not taken as a place without a cue, unless the gazetteer knows it as a country or
+    first-level region by that very name.
     """
     from english_words import get_english_words_set
 
-    words = get_english_words_set(["gcide"], lower=True, alpha=True)
-    return frozenset(words)
+    dictionary = get_english_words_set(["gcide"], lower=True, alpha=True)
+    webster = get_english_words_set(["web2"], lower=False, alpha=True)
+    return frozenset(w for w in webster if w.islower() and w in dictionary)

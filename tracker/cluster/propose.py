@@ -30,6 +30,7 @@ from tracker.cluster.evidence import (
     TYPE_AFFINITY,
     Features,
     compare,
+    compare_dates,
     compare_places,
     features,
     places_apart,
@@ -38,6 +39,7 @@ from tracker.model import EVENT_TYPES, Event, Link
 
 CLUSTER_METHOD = "cluster 1"
 THRESHOLD = 0.6
+AMBIGUITY_MARGIN = 0.1
 _CELL = NEAR_KM / EARTH_KM  # grid cell edge on the unit sphere (chord <= arc)
 _AT = frozenset({"location", "destination"})
 _NEIGHBOURS = tuple((dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1))
@@ -66,7 +68,7 @@ class HeldBack:
     event_a: str
     event_b: str
     score: float
-    rule: str  # unlinked | report | places | dates
+    rule: str  # unlinked | ambiguous | report | places | dates
     between: tuple[str, str]  # the two events the link would have put together
 
     @property
@@ -77,6 +79,8 @@ class HeldBack:
             return f"{x} and {y} were unlinked by hand"
         if self.rule == "report":
             return f"would join {x} and {y}, which one report tells apart"
+        if self.rule == "ambiguous":
+            return f"a vague claim that fits {x} and {y}, two distinct happenings, about equally"
         if self.rule == "places":
             return f"would join {x} and {y}: the same kind of event at places apart"
         return f"would join {x} and {y}: one place, different dates"
@@ -314,6 +318,45 @@ def _ordered(a: Features, b: Features) -> tuple[Features, Features]:
     return (a, b) if a.id <= b.id else (b, a)
 
 
+def _vague(f: Features) -> bool:
+    """Whether a claim is vague enough to match several happenings (coarse place or date)."""
+    return f.geo not in FINE or not f.precise_date
+
+
+def _ambiguous(
+    feats: Sequence[Features], scored: Sequence[tuple[float, str, str, int, int]]
+) -> dict[int, tuple[str, str]]:
+    """Return the vague events that match two distinct happenings about equally well.
+
+    A claim about "Russia" in "October" may fit two arrivals at two ports; linking it to
+    either would be a guess, so it is left for an analyst: for each vague event, its best
+    match and any match within :data:`AMBIGUITY_MARGIN` of it that is certainly another
+    happening (places apart, or precise dates apart) make it ambiguous.
+    """
+    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for neg, _a, _b, i, j in scored:  # best first
+        for x, y in ((i, j), (j, i)):
+            if _vague(feats[x]):
+                best[x].append((-neg, y))
+    out: dict[int, tuple[str, str]] = {}
+    for x, matches in best.items():
+        top, y0 = matches[0]
+        f0 = feats[y0]
+        for score, y in matches[1:]:
+            if score < top - AMBIGUITY_MARGIN:
+                break
+            fy = feats[y]
+            if _TYPE_GROUP.get(f0.event_type) != _TYPE_GROUP.get(fy.event_type):
+                continue
+            apart = places_apart(f0, fy) if (f0.role in _AT and fy.role in _AT) else False
+            if not apart and f0.precise_date and fy.precise_date:
+                apart = compare_dates(f0, fy, False)[0] is None
+            if apart:
+                out[x] = (f0.id, fy.id) if f0.id <= fy.id else (fy.id, f0.id)
+                break
+    return out
+
+
 def propose_links(
     events: Sequence[Event],
     *,
@@ -373,11 +416,16 @@ def propose_links(
             continue
         scored.append((-score, feats[i].id, feats[j].id, i, j))
     scored.sort()
+    ambiguous = _ambiguous(feats, scored)
     proposals: list[Proposal] = []
     held: list[HeldBack] = []
     known: dict[tuple[int, int], tuple[str, tuple[str, str]]] = {}
     for neg, a, b, i, j in scored:
         if (min(i, j), max(i, j)) in active:
+            continue
+        vague = ambiguous.get(i) or ambiguous.get(j)
+        if vague is not None:
+            held.append(HeldBack(a, b, -neg, "ambiguous", vague))
             continue
         if j in forbidden.get(i, ()):
             held.append(HeldBack(a, b, -neg, "unlinked", (a, b)))

@@ -409,9 +409,14 @@ def _label(
             m.kind == "place"
             and m.first_tok == m.last_tok
             and m.text.lower() in person_words
-            and not any(c.kind in _MAJOR for c in m.candidates)
+            and not any(_prominent(c) for c in m.candidates)
         ):
             m.kind = "person"  # surname seen in a person's full name elsewhere
+
+
+def _prominent(p: Place) -> bool:
+    """Whether a place is too prominent to be taken for a surname (a country, a big region)."""
+    return p.kind in ("country", "continent") or (p.kind in _MAJOR and p.population >= 1_000_000)
 
 
 def _hyphenated(text: str, toks: Sequence[Token], k: int) -> bool:

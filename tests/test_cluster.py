@@ -195,9 +195,6 @@ def test_blocking_finds_every_pair_all_pairs_find() -> None:
 
 def test_vague_claim_joins_one_happening_not_two() -> None:
     first = ev(id="evt_1", report_id="r1")
-    second = ev(
-        id="evt_2", report_id="r2", date_start=date(2024, 10, 22), date_end=date(2024, 10, 24)
-    )
     vague = ev(
         id="evt_3",
         report_id="r3",
@@ -206,10 +203,26 @@ def test_vague_claim_joins_one_happening_not_two() -> None:
         date_precision="month",
         source_published="2024-10-30",
     )
+    # A second arrival at the same port two weeks later, reported with less detail.
+    second = ev(
+        id="evt_2",
+        report_id="r2",
+        date_start=date(2024, 10, 22),
+        date_end=date(2024, 10, 24),
+        actor=None,
+        count=None,
+    )
     run = propose_links([first, second, vague])
-    assert len(run.proposals) == 1
-    assert len(run.held_back) == 1
-    assert "dates" in run.held_back[0].reason
+    assert [(p.event_a, p.event_b) for p in run.proposals] == [("evt_1", "evt_3")]
+    assert [h.rule for h in run.held_back] == ["dates"]
+    assert "one place, different dates" in run.held_back[0].reason
+
+    # Equally good fits for two distinct arrivals: a guess either way, so no link.
+    twin = replace(second, actor=VLAD.actor, count=VLAD.count)
+    run = propose_links([first, twin, vague])
+    assert run.proposals == ()
+    assert {h.rule for h in run.held_back} == {"ambiguous"}
+    assert "evt_1 and evt_2" in run.held_back[0].reason
 
 
 def test_links_made_are_kept_and_unlinked_pairs_never_come_back(labelled: list[Event]) -> None:

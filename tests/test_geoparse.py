@@ -12,6 +12,8 @@ import re
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import run_cli
 from tracker.geoparse import Geoparser, Toponym
@@ -387,3 +389,52 @@ def test_cli_applies_the_stores_place_rules(isolated_env: object) -> None:
     assert [(t["name"], t["place_id"], t["score"]) for t in tops] == [
         ("Athens", "geonames:4180386", 1.0)
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Wonsan",
+                "Athens",
+                "Georgia",
+                "Ky.",
+                "St.",
+                "New",
+                "York",
+                "Times",
+                "said",
+                "in",
+                "Mr.",
+                "Russia's",
+                "North",
+                "Korean",
+                "-",
+                ",",
+                ".",
+                "\n",
+                "I’ve",
+                "Energy",
+                "🙂",
+                "Владивосток",
+                "County",
+                "the",
+                "and",
+                "Kursk",
+                "region",
+                "\x00",
+                "U.S.",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([" ", "", "  ", "\t"]),
+)
+def test_any_text_gives_exact_spans(words: list[str], sep: str) -> None:
+    text = sep.join(words)
+    gp = Geoparser(FakeGazetteer())
+    tops = gp.parse(text)
+    assert all(text[t.start : t.end] == t.name for t in tops)
+    assert all(0 <= t.score <= 1 for t in tops)
+    assert [t.start for t in tops] == sorted(t.start for t in tops)

@@ -39,7 +39,7 @@ from tracker.model import EVENT_TYPES, Event, Link
 
 CLUSTER_METHOD = "cluster 1"
 THRESHOLD = 0.6
-AMBIGUITY_MARGIN = 0.1
+AMBIGUITY_MARGIN = 0.05
 _CELL = NEAR_KM / EARTH_KM  # grid cell edge on the unit sphere (chord <= arc)
 _AT = frozenset({"location", "destination"})
 _NEIGHBOURS = tuple((dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1))

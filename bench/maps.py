@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench._maps_build import OUT, build_baseline, build_ours, ensure_npm, make_events
+from bench._maps_build import CPU, OUT, build_baseline, build_ours, ensure_npm, make_events
 from bench._maps_measure import measure
 
 TARGETS = {  # issue 5, at 100,000 events
@@ -30,6 +30,7 @@ TARGETS = {  # issue 5, at 100,000 events
 COLUMNS = (
     "html_mb",
     "build_s",
+    "build_cpu_s",
     "ready_ms",
     "zoom_ms",
     "step_ms",
@@ -66,6 +67,7 @@ def run(n: int, baselines: bool, cap: float) -> dict[str, dict[str, Any]]:
         print(f"measuring {kind} in chromium...", file=sys.stderr, flush=True)
         row = {
             "build_s": round(build_s, 2),
+            "build_cpu_s": round(CPU[kind], 2),
             "html_mb": round(size / 1e6, 2),
             **measure(html, kind, cap),
         }

@@ -17,6 +17,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +127,11 @@ def render_map(
         "leaflet": leaflet_version(),
     }
     text = {"ev": payload.pop("ev"), "url": payload.pop("url")}  # decoded only when needed
-    core = encode_payload(payload, binary=INT_COLUMNS)
-    EventMapElement(core, encode_payload(text), control, options).add_to(m)
+    with ThreadPoolExecutor(2) as pool:  # zlib releases the GIL: compress both at once
+        text_job = pool.submit(encode_payload, text)
+        core = encode_payload(payload, binary=INT_COLUMNS)
+        text_b64 = text_job.result()
+    EventMapElement(core, text_b64, control, options).add_to(m)
     add_inline_assets(m, JS_FILES, CSS_FILES)
     page = finalize_html(m.get_root().render(), tiles=tiles)
     return _write_atomic(Path(out), page)

@@ -140,7 +140,9 @@
   TM.drawStrip = function () {
     var c = $('tm-strip'), dpr = window.devicePixelRatio || 1, w = c.clientWidth || 600, h = 56;
     if (!TM.strip) return;
-    c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
+    }
     var ctx = c.getContext('2d'), st = TM.strip, nb = st.counts.length, bw = w / nb, S = TM.S, d = TM.D.days || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.clearRect(0, 0, w, h);
     var xa = S.a / (d + 1) * w, xb = (S.b + 1) / (d + 1) * w;

@@ -21,7 +21,8 @@ from tracker.model import EventFilter, Place
 
 _DIST_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(km|m|mi)?\s*$", re.IGNORECASE)
 _UNIT_M = {"km": 1000.0, "m": 1.0, "mi": 1609.344}
-_LONLAT_RE = re.compile(r"^\s*(-?[0-9.]+)\s*,\s*(-?[0-9.]+)\s*$")
+_NUM = r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_LONLAT_RE = re.compile(rf"^\s*({_NUM})\s*,\s*({_NUM})\s*$")
 
 
 def _fail(msg: str) -> ValidationError:
@@ -41,7 +42,10 @@ def parse_distance(text: str) -> float:
         raise _fail(f"--within {text!r}: give a distance like 300km, 800m or 50mi (bare = km)")
     value = float(m.group(1))
     unit = (m.group(2) or "km").lower()
-    return round(value * _UNIT_M[unit], 6)
+    metres = round(value * _UNIT_M[unit], 6)
+    if not math.isfinite(metres):
+        raise _fail(f"--within {text[:40]!r}: the distance is too large; give e.g. 300km")
+    return metres
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -76,6 +80,8 @@ def load_polygon(path: str | Path) -> str:
     geoms = _polygon_geometries(data)
     if not geoms:
         raise _fail(f"--polygon {path}: no Polygon or MultiPolygon found in the GeoJSON")
+    if not all(_finite_coords(g.get("coordinates")) for g in geoms):
+        raise _fail(f"--polygon {path}: coordinates must be finite numbers (no NaN or Infinity)")
     import shapely
     from shapely.errors import GEOSException
 
@@ -85,6 +91,15 @@ def load_polygon(path: str | Path) -> str:
     except (GEOSException, ValueError, TypeError, KeyError, IndexError) as err:
         raise _fail(f"--polygon {path}: invalid polygon coordinates ({err})") from err
     return str(merged.wkt)
+
+
+def _finite_coords(value: Any) -> bool:
+    """Return False when a coordinate array holds NaN or an infinity (JSON allows both)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite_coords(v) for v in value)
+    return True
 
 
 def _polygon_geometries(data: Any) -> list[dict[str, Any]]:

@@ -307,7 +307,10 @@ def _read_boundaries(
         if fld and fld not in fields:
             msg = f"{path} has no field {fld!r} ({label}); its fields are: {', '.join(fields)}"
             raise ImportFileError(msg)
-    shapes = shapely.from_wkb(geoms)
+    try:
+        shapes = shapely.from_wkb(geoms)
+    except shapely.errors.GEOSException as err:
+        raise ImportFileError(f"{path} holds an invalid geometry ({err})") from err
     crs = meta.get("crs")
     if crs and not re.fullmatch(r"(EPSG|OGC):(4326|CRS84)", str(crs)):
         from pyproj import Transformer

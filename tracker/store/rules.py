@@ -92,7 +92,7 @@ def validate_event(ev: Event) -> list[str]:
         p.append(f"id: {ev.id!r} must be 1-200 letters, digits or _.:- (e.g. evt_1a2b)")
     for name, allowed in _ENUM_ITEMS:
         v = getattr(ev, name)
-        if v not in allowed:
+        if v.__class__ not in (str, type(None)) or v not in allowed:  # lists from JSON: unhashable
             msg = _enum_problem(name, v)
             if msg:
                 p.append(msg)
@@ -256,6 +256,9 @@ def event_from_record(
         if conv is None:
             if k not in _KNOWN:
                 problems.append(f"unknown field {k!r}")
+            continue
+        if isinstance(v, list | dict) and k != "tags":  # JSON arrays/objects are no field value
+            problems.append(f"{k}: {v!r:.60} must be a single value, not a list or object")
             continue
         if v.__class__ is str:
             v = v.strip()

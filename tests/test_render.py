@@ -465,3 +465,48 @@ def test_osm_tiles_are_the_only_requests(chromium: Any, tmp_path: Path) -> None:
         assert all(u.startswith("https://tile.openstreetmap.org/") for u in o.requests), o.requests
     finally:
         o.ctx.close()
+
+
+@pytest.mark.browser
+def test_tab_play_and_strip_drag(opened: Opened) -> None:
+    page = opened.page
+    reached = set()
+    page.focus("#tm-search")
+    for _ in range(40):
+        reached.add(opened.js("document.activeElement.id || document.activeElement.className"))
+        page.keyboard.press("Tab")
+    controls = {
+        "tm-search",
+        "tm-play",
+        "tm-speed",
+        "tm-from",
+        "tm-to",
+        "tm-all",
+        "tm-f-type",
+        "tm-f-actor",
+        "tm-f-claimed",
+        "tm-f-source",
+        "tm-reset",
+        "tm-csv",
+        "tm-geojson",
+        "tm-list",
+    }
+    assert controls <= reached, controls - reached
+    # play moves a fixed-width window forward; pause stops it
+    page.select_option("#tm-speed", "1")
+    opened.js("TrackerMap.setWindow(0, 3)")
+    page.click("#tm-play")
+    page.wait_for_function("() => TrackerMap.S.a >= 2", timeout=5000)
+    page.click("#tm-play")
+    s = opened.js("[TrackerMap.S.a, TrackerMap.S.b, TrackerMap.timer]")
+    assert s[1] - s[0] == 3 and s[2] is None
+    # dragging across the timeline strip picks a window
+    box = page.locator("#tm-strip").bounding_box()
+    assert box
+    days = opened.js("TrackerMap.D.days")
+    page.mouse.move(box["x"] + 1, box["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=4)
+    page.mouse.up()
+    a, b = opened.js("[TrackerMap.S.a, TrackerMap.S.b]")
+    assert a == 0 and abs(b - days / 2) <= 1

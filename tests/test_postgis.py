@@ -67,7 +67,7 @@ def _random_events(n: int, seed: int) -> list[Event]:
     out = []
     for i in range(n):
         start = day0 + timedelta(days=rng.randrange(400)) if rng.random() > 0.1 else None
-        dur = rng.choice([0, 0, 2, 9, 45, 300])
+        dur = rng.choice([0, 0, 2, 9, 30, 31, 32, 45, 300])  # 31/32: the short/long split
         near_180 = rng.random() < 0.15
         lon = rng.uniform(178.0, 180.0) * rng.choice([1, -1]) if near_180 else rng.uniform(20, 140)
         has_point = rng.random() > 0.05
@@ -104,6 +104,7 @@ def _random_events(n: int, seed: int) -> list[Event]:
 NEAR_CENTERS = ((179.9, 55.0), (60.0, 55.0), (131.9, 55.0))
 RADII = (50e3, 300e3, 2e6)
 POLY = "POLYGON((30 45, 60 42, 75 55, 50 68, 28 60, 30 45))"
+WINDOW = (date(2024, 6, 10), date(2024, 6, 16))
 
 
 def _boundary_events() -> list[Event]:
@@ -123,7 +124,27 @@ def _boundary_events() -> list[Event]:
         for t in (0.25, 0.5):
             x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
             out += [(x, y), (x + 1e-9, y), (x - 1e-9, y), (x0, y0)]
-    return [
+    out_events = []
+    w0, w1 = WINDOW
+    for dur in (0, 30, 31, 32, 33):
+        for start in (
+            w0 - timedelta(days=dur),
+            w0 - timedelta(days=dur + 1),
+            w1,
+            w1 + timedelta(days=1),
+        ):
+            out_events.append(
+                Event(
+                    id=f"evt_win_{dur}_{start.isoformat()}",
+                    date_start=start,
+                    date_end=start + timedelta(days=dur),
+                    date_precision="range",
+                    source_url="u",
+                    created_at="2024-01-01T00:00:00.000000Z",
+                    updated_at="2024-01-01T00:00:00.000000Z",
+                )
+            )
+    return out_events + [
         Event(
             id=f"evt_edge_{i:04d}",
             lon=(lon + 180) % 360 - 180,
@@ -195,6 +216,11 @@ def test_results_identical_to_sqlite(postgis_url: str, tmp_path: Path) -> None:
         nonempty = 0
         edge = [EventFilter(near=(*c, r)) for c in NEAR_CENTERS for r in RADII]
         edge.append(EventFilter(polygon_wkt=POLY))
+        edge += [
+            EventFilter(date_from=WINDOW[0], date_to=WINDOW[1]),
+            EventFilter(date_from=WINDOW[0]),
+            EventFilter(date_to=WINDOW[1]),
+        ]
         for flt in [EventFilter(), *edge, *_random_filters(rng, 60)]:
             a, b = lite.query(flt), pg.query(flt)
             assert a == b, flt
@@ -420,6 +446,42 @@ def test_racing_edits_are_detected_not_lost(postgis_url: str) -> None:
         got = a.get_event("e1")
         assert (got.count, got.unit, got.revision) == (2, "11th Corps", 3)
         assert [r.reason for r in a.history("e1")] == [None, "A", "B again"]
+
+
+_INIT = r"""
+import sys
+from tracker.store import open_store
+with open_store(sys.argv[1], create=True) as st:
+    print(st.schema_version())
+"""
+
+
+def test_concurrent_init_migrates_once_and_check_finds_broken_history(postgis_url: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _INIT, postgis_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [e for _, e in outs]
+    with open_store(postgis_url) as st:
+        con: psycopg.Connection[Any] = st.con  # type: ignore[attr-defined]
+        assert con.execute("SELECT count(*) FROM tracker_migrations").fetchone() == (1,)
+        st.add_events([Event(id="e1", source_url="u"), Event(id="e2", source_url="u")])
+        st.edit_event("e2", {"count": 3})
+        assert st.check() == []
+        con.execute("DELETE FROM revisions WHERE event_id = 'e2' AND revision = 1")
+        con.execute(
+            "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by) VALUES ('ghost', 1, 'create', 'x', 'y')"
+        )
+        problems = st.check()
+        assert any("event e2" in p for p in problems) and any("do not exist" in p for p in problems)
 
 
 _WORKER = r"""

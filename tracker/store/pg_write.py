@@ -126,6 +126,8 @@ def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], No
     ).fetchone()
     if row is None or not row[0]:
         return None
+    if row[1] is not None and row[1] > BULK_RATIO * batch:  # planner estimate: clearly big
+        return None
     n = int(con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
     if n > BULK_RATIO * batch:
         return None

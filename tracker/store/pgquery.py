@@ -3,7 +3,8 @@
 Results must equal the SQLite store's exactly (same ids, same order), so the division of
 labour mirrors :mod:`tracker.store.sqlquery`: SQL narrows the candidates through the GiST
 index on ``(geom, days)`` (``geom && envelope`` per search box, ``days && daterange`` for
-the window) and applies every filter it can decide exactly; the geodesic radius, polygons,
+the window), or for a window alone two covering B-tree branches (short and long events),
+and applies every filter it can decide exactly; the geodesic radius, polygons,
 region outlines and the case-insensitive text filters are then decided in Python with the
 shared code (:class:`tracker.store.sqlquery.Refine`, :func:`icontains`). The radius is
 also pre-filtered on ``geography`` (WGS84 spheroid) with a small margin, and polygons with
@@ -15,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from tracker.errors import ValidationError
 from tracker.model import EVENT_TYPES, REVIEW_STATES, ROLES, STATUSES, EventFilter
 from tracker.store import spatial
+from tracker.store.pg_schema import SHORT_SPAN
 from tracker.store.spatial import Box
 from tracker.store.sqlquery import DEFAULT_REVIEW_STATES, Refine
 
@@ -71,6 +74,9 @@ class PgPlan:
     refine: Refine = field(default_factory=Refine)
     text: TextRefine = field(default_factory=TextRefine)
     empty: bool = False
+    # A window-only filter runs as two index-only branches (short and long events):
+    # (clause, params) of each, AND-ed with ``where`` and joined with UNION ALL.
+    branches: list[tuple[str, list[Any]]] = field(default_factory=list)
 
     def add(self, clause: str, *params: Any) -> None:
         """Append one AND-ed clause."""
@@ -148,10 +154,36 @@ def plan_filter(flt: EventFilter) -> PgPlan:
     if w0 is not None and w1 is not None and w0 > w1:
         msg = f"--from {w0.isoformat()} is after --to {w1.isoformat()}"
         raise ValidationError(msg, problems=[msg])
-    if w0 is not None or w1 is not None:
+    windowed = w0 is not None or w1 is not None
+    area = flt.bbox is not None or flt.polygon_wkt or flt.near is not None or flt.region
+    if windowed and not area:
+        p.branches = _window_branches(w0, w1)
+    elif windowed:
         p.add("e.days && daterange(%s, %s, '[]')", w0, w1)
     _plan_spatial(p, flt)
     return p
+
+
+def _window_branches(w0: date | None, w1: date | None) -> list[tuple[str, list[Any]]]:
+    """Return the short-event and long-event conditions of a window (both exact)."""
+    short = [f"e.date_end - e.date_start <= {SHORT_SPAN}"]
+    long = [f"e.date_end - e.date_start > {SHORT_SPAN}"]
+    sp: list[Any] = []
+    lp: list[Any] = []
+    if w0 is not None:
+        short.append("e.date_start >= %s")
+        sp.append(w0 - timedelta(days=SHORT_SPAN))
+    if w1 is not None:
+        short.append("e.date_start <= %s")
+        sp.append(w1)
+        long.append("e.date_start <= %s")
+        lp.append(w1)
+    if w0 is not None:
+        short.append("e.date_end >= %s")
+        sp.append(w0)
+        long.append("e.date_end >= %s")
+        lp.append(w0)
+    return [(" AND ".join(short), sp), (" AND ".join(long), lp)]
 
 
 def _plan_spatial(p: PgPlan, flt: EventFilter) -> None:

@@ -437,11 +437,24 @@ class PostGISStore(PostGISExtras):
         limit = ""
         if flt.limit is not None and not plan.needs_python:
             limit = f" LIMIT {int(flt.limit)}"
-        query = (
-            f"SELECT {', '.join('e.' + c for c in cols)} FROM events e "
-            f"WHERE {plan.sql()} {ORDER_SQL}{limit}"
-        )
-        rows = self._read(query, plan.params)
+        if plan.branches:  # window only: UNION ALL of index-only branches, all dated
+            inner = ", ".join("e." + c for c in cols) + ", e.date_start AS _ds, e.date_end AS _de"
+            parts, params = [], []
+            for clause, bparams in plan.branches:
+                parts.append(f"SELECT {inner} FROM events e WHERE {plan.sql()} AND {clause}")
+                params += [*plan.params, *bparams]
+            query = (
+                f"SELECT {', '.join('x.' + c for c in cols)} FROM ("
+                + " UNION ALL ".join(parts)
+                + f") x ORDER BY x._ds, x._de, x.id{limit}"
+            )
+        else:
+            query = (
+                f"SELECT {', '.join('e.' + c for c in cols)} FROM events e "
+                f"WHERE {plan.sql()} {ORDER_SQL}{limit}"
+            )
+            params = plan.params
+        rows = self._read(query, params)
         if plan.needs_python and rows:
             idx = {c: cols.index(c) for c in extra}
             keep = [True] * len(rows)

@@ -240,6 +240,15 @@ def test_bad_tiles_rejected(tmp_path: Path, tiles: str) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_hostile_title_stays_text(tmp_path: Path) -> None:
+    title = "</script><script>window.__pwned=1</script><!--"
+    html = render_map(EVENTS[:1], title=title, tiles="none", out=tmp_path / "m.html").read_text(
+        "utf-8"
+    )
+    assert title not in html and "<script>window.__pwned" not in html
+    assert "<title>&lt;/script&gt;&lt;script&gt;" in html
+
+
 def test_csp_allows_only_the_tile_server(tmp_path: Path) -> None:
     url = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
     html = render_map(EVENTS[:2], title="t", tiles=url, out=tmp_path / "m.html").read_text("utf-8")

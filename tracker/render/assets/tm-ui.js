@@ -19,6 +19,7 @@
 
   TM.buildFilters = function () {
     var D = TM.D, P = D.P;
+    if (window.innerWidth < 760) document.querySelector('.tm-filters').open = false;  // phones: folded
     [['tm-f-status', P.statuses, 'st'], ['tm-f-review', P.reviews, 'rv']].forEach(function (f) {
       var box = $(f[0]);
       f[1].forEach(function (name, k) {

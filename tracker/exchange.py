@@ -297,6 +297,9 @@ def import_events(
         )
         raise ImportFileError(msg, problems=batch.problems)
     added = 0
+    # Written in date order: a store keeps rows in insertion order, so the rows of one
+    # window then share disk pages.
+    events = sorted(batch.events, key=_date_order)
     with store.transaction():
         many = getattr(store, "add_reports", None)  # optional batch API (SQLite has it)
         if many is not None:
@@ -304,8 +307,8 @@ def import_events(
         else:
             for rep in batch.reports.values():
                 store.add_report(rep)
-        for i in range(0, len(batch.events), CHUNK):
-            chunk = batch.events[i : i + CHUNK]
+        for i in range(0, len(events), CHUNK):
+            chunk = events[i : i + CHUNK]
             added += len(store.add_events(chunk, by=by, reason=reason, preserve=True))
             if on_progress:
                 on_progress(len(chunk))
@@ -316,6 +319,10 @@ def import_events(
         invalid=len(batch.problems),
         problems=tuple(batch.problems),
     )
+
+
+def _date_order(ev: Event) -> tuple[bool, Any, Any]:
+    return (ev.date_start is None, ev.date_start, ev.date_end)
 
 
 # --------------------------------------------------------------------------- writing

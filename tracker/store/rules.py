@@ -61,8 +61,8 @@ _TEXT_FIELDS = tuple(
 
 
 def now_iso() -> str:
-    """Return the current UTC time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Return the current UTC time as ``YYYY-MM-DDTHH:MM:SS.fffZ`` (GeoPackage DATETIME form)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _enum_problem(name: str, value: Any) -> str | None:

@@ -125,7 +125,7 @@ def plan_filter(flt: EventFilter) -> Plan:
         p.add(f"e.id IN ({_in(flt.ids)})", *flt.ids)
     if flt.report_id:
         p.add(
-            "substr(e.report_id, 1, 16) = ? AND +e.report_id = ?", flt.report_id[:16], flt.report_id
+            "substr(e.report_id, 1, 8) = ? AND +e.report_id = ?", flt.report_id[:8], flt.report_id
         )
     if flt.place_id:
         p.add("e.place_id = ?", flt.place_id)

@@ -438,3 +438,12 @@ def test_any_text_gives_exact_spans(words: list[str], sep: str) -> None:
     assert all(text[t.start : t.end] == t.name for t in tops)
     assert all(0 <= t.score <= 1 for t in tops)
     assert [t.start for t in tops] == sorted(t.start for t in tops)
+
+
+def test_feature_names_are_recognised_but_not_pinned_to_namesake_towns(gp: Geoparser) -> None:
+    tops = by_name(gp.parse("Flooding closed roads in Kent County and along the Wonsan River."))
+    assert tops["Kent County"].place is None  # Kent, Ohio is not Kent County
+    assert tops["Kent County"].kind == "place"
+    assert tops["Wonsan River"].place is None  # a river is not the town
+    region = by_name(gp.parse("Storms crossed Kentucky County last night."))
+    assert region["Kentucky County"].place.id == "iso3166-2:US-KY"  # type: ignore[union-attr]

@@ -263,9 +263,12 @@ class Recognizer:
         ):
             # "Laurel County", "Red River": a feature name the gazetteer may lack
             head = text[s : toks[j - 1].end]
+            # only a region may stand in ("Kasai Province" -> Kasai); a town that shares the
+            # name of a county is usually not in it, so "Boone County" stays unresolved
             admin = toks[j].text.lower() in lexicon.ADMIN_HEADS
             base = self.lookup(self.norm(head)) if toks[j - 1].cap and admin else []
-            m = Mention(s, e, surface, norm, "place", list(base), None, i, j, False)
+            base = [c for c in base if c.kind in _MAJOR]
+            m = Mention(s, e, surface, norm, "place", base, None, i, j, False)
             m.cues.add("feature")
             return m
         return None

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from tracker.errors import ValidationError
@@ -107,8 +108,7 @@ def validate_event(ev: Event) -> list[str]:
         p.append(f"date_precision: {ev.date_precision!r} needs a date (use 'unknown')")
     if ev.lon is not None or ev.lat is not None:
         p += _coordinate_problems(ev.lon, ev.lat)
-    for name in _COUNT_FIELDS:
-        v = getattr(ev, name)
+    for name, v in zip(_COUNT_FIELDS, _COUNT_GETTER(ev), strict=True):
         if v is not None and (v.__class__ is not int or v < 0):
             p.append(f"{name}: {v!r} must be a whole number >= 0")
     lo, hi = ev.count_low, ev.count_high
@@ -125,15 +125,21 @@ def validate_event(ev: Event) -> list[str]:
         p.append(f"tags: {tags!r} must be a list of non-empty strings")
     if not (ev.report_id or ev.source_publisher or ev.source_url):
         p.append("source: an event needs a report_id, source_publisher or source_url")
-    for name in _TEXT_FIELDS:
-        v = getattr(ev, name)
-        if v is not None and (v.__class__ is not str or len(v) > MAX_TEXT):
-            p.append(f"{name}: must be text of at most {MAX_TEXT} characters")
+    texts = _TEXT_GETTER(ev)
+    if any(v is not None and (v.__class__ is not str or len(v) > MAX_TEXT) for v in texts):
+        for name, v in zip(_TEXT_FIELDS, texts, strict=True):
+            if v is not None and (v.__class__ is not str or len(v) > MAX_TEXT):
+                p.append(f"{name}: must be text of at most {MAX_TEXT} characters")
     return p
 
 
-_ENUM_ITEMS = tuple((k, frozenset(v)) for k, v in ENUMS.items())
+_ENUM_ITEMS = tuple(
+    (k, frozenset(v) | ({None} if k in ("count_qualifier", "source_reliability") else set()))
+    for k, v in ENUMS.items()
+)
+_TEXT_GETTER = attrgetter(*_TEXT_FIELDS)
 _COUNT_FIELDS = ("count", "count_low", "count_high", "evidence_start", "evidence_end")
+_COUNT_GETTER = attrgetter(*_COUNT_FIELDS)
 
 
 def _coordinate_problems(lon: Any, lat: Any) -> list[str]:
@@ -454,9 +460,16 @@ def citation_report(
 _FIELD_NAMES = tuple(f.name for f in fields(Event))
 
 
+_ALL_GETTER = attrgetter(*_FIELD_NAMES)
+_FIELD_POS = {n: i for i, n in enumerate(_FIELD_NAMES)}
+
+
 def evolve(ev: Event, changes: Mapping[str, Any]) -> Event:
     """Return a copy of ``ev`` with ``changes`` (a faster ``dataclasses.replace``)."""
-    return Event(*[changes[n] if n in changes else getattr(ev, n) for n in _FIELD_NAMES])
+    vals = list(_ALL_GETTER(ev))
+    for k, v in changes.items():
+        vals[_FIELD_POS[k]] = v
+    return Event(*vals)
 
 
 def stamp_overrides(

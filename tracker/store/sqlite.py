@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ _I_DS, _I_DE, _I_TAGS, _I_DEL = (
 )
 _CHUNK = 500
 _COL_INDEX = {c: i for i, c in enumerate(EVENT_COLS)}
+_GET_ALL = attrgetter(*EVENT_COLS)
 _SYSTEM = frozenset(rules.SYSTEM_FIELDS)
 BULK_MIN = 2000  # from this many new events on, fill the R*Trees in bulk
 
@@ -91,7 +93,7 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
 
     ``overrides`` replaces store-managed fields (revision, timestamps...) on the way.
     """
-    vals: list[Any] = [getattr(ev, c) for c in EVENT_COLS]
+    vals: list[Any] = list(_GET_ALL(ev))
     if overrides:
         for k, v in overrides.items():
             vals[_COL_INDEX[k]] = v

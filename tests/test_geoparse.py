@@ -447,3 +447,11 @@ def test_feature_names_are_recognised_but_not_pinned_to_namesake_towns(gp: Geopa
     assert tops["Wonsan River"].place is None  # a river is not the town
     region = by_name(gp.parse("Storms crossed Kentucky County last night."))
     assert region["Kentucky County"].place.id == "iso3166-2:US-KY"  # type: ignore[union-attr]
+
+
+def test_a_hamlet_abroad_is_not_pinned_in_a_text_about_elsewhere(gp: Geoparser) -> None:
+    text = "Trains ran from Vladivostok to Ussuriysk and Moscow, then on to Energy."
+    tops = by_name(gp.parse(text))
+    assert tops["Energy"].kind == "place" and tops["Energy"].place is None
+    alone = by_name(gp.parse("The family moved to Energy last year."))
+    assert alone["Energy"].place is not None  # no other context: the only candidate stands

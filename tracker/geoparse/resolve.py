@@ -36,6 +36,9 @@ ADMIN1_WEIGHT = 2.0
 DEMONYM_WEIGHT = 1.0
 CONTEXT_WEIGHT = 2.0
 PAIR_BONUS = 4.0
+STRAY_POP = 20_000
+STRAY_CONTEXT = 3.0
+STRAY_SHARE = 0.05
 NEAR_WEIGHT = 1.5
 NEAR_KM = 100.0
 ANCHOR_MIN = 0.6
@@ -244,12 +247,31 @@ def resolve_groups(
     if NEAR_WEIGHT > 0:
         _add_proximity(groups, probs, extras)
     out: list[tuple[Place | None, float]] = []
-    for g, pr in zip(groups, probs, strict=True):
+    bests = [max(range(len(pr)), key=pr.__getitem__) if pr else -1 for pr in probs]
+    cc_final: dict[str, float] = defaultdict(float)
+    for g, pr, bi in zip(groups, probs, bests, strict=True):
+        if bi >= 0 and g.candidates[bi].country_code:
+            cc_final[g.candidates[bi].country_code or ""] += pr[bi]
+    total = sum(cc_final.values())
+    for g, pr, bi in zip(groups, probs, bests, strict=True):
         if not g.candidates:
             out.append((None, 0.0))
             continue
-        best = g.fixed if g.fixed is not None else max(range(len(pr)), key=pr.__getitem__)
-        out.append((g.candidates[best], 1.0 if g.fixed is not None else pr[best]))
+        if g.fixed is not None:
+            out.append((g.candidates[g.fixed], 1.0))
+            continue
+        c = g.candidates[bi]
+        own = pr[bi] if c.country_code else 0.0
+        others = total - own
+        if (
+            c.kind not in MAJOR
+            and c.population < STRAY_POP
+            and others >= STRAY_CONTEXT
+            and cc_final[c.country_code or ""] - own < STRAY_SHARE * others
+        ):
+            out.append((None, 0.0))  # a hamlet abroad in a text about somewhere else
+            continue
+        out.append((c, pr[bi]))
     return out
 
 

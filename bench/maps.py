@@ -94,7 +94,7 @@ def report(rows: dict[str, dict[str, Any]], n: int) -> int:
                 ratios.append(f"{c} {a / b:.1f}x")
         print(f"{kind} / ours: " + ", ".join(ratios))
     missed = 0
-    if n >= 100_000:
+    if n == 100_000:  # the issue-5 targets are set at 100,000 events
         for c, limit in TARGETS.items():
             v = ours.get(c)
             ok = isinstance(v, int | float) and v <= limit

@@ -6,7 +6,9 @@ regions each), 2022-2025, each reported by 1-6 outlets with its own claimant, fi
 country), plus multi-event reports. The baseline compares every pair (naive=True) on a
 smaller n in the same run; at that n both must give identical proposals, which checks
 that blocking loses no pair. Target: 100,000 events in <= 30 s on this 2-core machine.
-Run: python -m bench.cluster [--n 100000] [--naive-n 2000] [--long]
+Then the same events go into a real GeoPackage store and `cluster_store` (what `tracker
+cluster` runs: read, propose, write the links in one transaction) is timed, dry and not.
+Run: python -m bench.cluster [--n 100000] [--naive-n 2000] [--long] [--no-store]
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
-from tracker.cluster import ClusterRun, collapse, propose_links
+from tracker.cluster import ClusterRun, cluster_store, collapse, propose_links
 from tracker.model import Event, Link
+from tracker.store import open_store
 
 TYPES = (
     "movement",
@@ -185,11 +190,28 @@ def pairwise(events: list[Event], run: ClusterRun) -> tuple[float, float]:
     return tp / max(tp + fp, 1), tp / max(true_pairs, 1)
 
 
+def store_run(evs: list[Event]) -> None:
+    """Time what `tracker cluster` does on a real GeoPackage store: read, propose, write."""
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "b.gpkg", create=True) as st:
+        st.add_events(evs, by="bench")
+        for dry in (True, False):
+            load = os.getloadavg()[0]
+            t0, c0 = time.perf_counter(), time.process_time()
+            _run, written = cluster_store(st, dry_run=dry, by="bench")
+            t, cpu = time.perf_counter() - t0, time.process_time() - c0
+            what = "dry run" if dry else f"{len(written):,} links written"
+            print(
+                f"  store (cluster_store, {what}): {t:.2f} s wall, {cpu:.2f} s CPU, "
+                f"load average {load:.1f}"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.cluster")
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--naive-n", type=int, default=2_000)
     ap.add_argument("--long", action="store_true", help="also run 200,000 events")
+    ap.add_argument("--no-store", action="store_true", help="skip the run on a real store")
     args = ap.parse_args(argv or [])
 
     small = synth(args.naive_n)
@@ -230,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         if n == 100_000:
             print(f"target <= 30 s at 100,000 events: {'met' if t <= 30 else 'NOT met'}")
             ok = ok and t <= 30
+        if not args.no_store:
+            store_run(evs)
     return 0 if ok else 1
 
 

@@ -132,95 +132,121 @@ def _weeks(f: Features) -> range:
     return range((f.d0 - f.slack) // 7, (f.d1 + f.slack) // 7 + 1)
 
 
-def candidate_pairs(feats: Sequence[Features]) -> Iterable[tuple[int, int]]:
-    """Yield index pairs (i, j) that share a block, each pair once.
+class _Blocks:
+    """The blocking index: (place kind, type group, actor side, place) -> week -> events.
 
-    Keys: (place kind, type group, actor side, place) -> week -> event indexes. An event
-    whose actor's side is known is filed under that side and looks up its side and the
-    unknown one ("?"); an event with no known side looks up every side.
+    An event whose actor's side is known is filed under that side and looks up its side
+    and the unknown one ("?"); an event with no known side looks up every side.
     """
-    index: dict[tuple[object, ...], dict[int, list[int]]] = defaultdict(dict)
-    by_report: dict[str, list[int]] = defaultdict(list)
-    cells: list[tuple[int, int, int] | None] = []
-    klass = [_klass(f) for f in feats]
-    sides_seen: set[str] = set()
 
-    def put(key: tuple[object, ...], weeks: range, i: int) -> None:
-        slot = index[key]
-        for w in weeks:
-            got = slot.get(w)
-            if got is None:
-                slot[w] = [i]
-            else:
-                got.append(i)
+    def __init__(self, feats: Sequence[Features]) -> None:
+        self.feats = feats
+        index: dict[tuple[object, ...], dict[int, list[int]]] = defaultdict(dict)
+        by_report: dict[str, list[int]] = defaultdict(list)
+        cells: list[tuple[int, int, int] | None] = []
+        klass = [_klass(f) for f in feats]
+        sides_seen: set[str] = set()
 
-    for i, f in enumerate(feats):
-        cell = _cell(f.xyz) if f.xyz is not None and f.geo in FINE else None
-        cells.append(cell)
-        if f.d0 is None:
-            continue
-        if f.report_id:
-            by_report[f.report_id].append(i)
-        t = _TYPE_GROUP.get(f.event_type, f.event_type)
-        weeks = _weeks(f)
-        side = f.side or "?"
-        sides_seen.add(side)
-        if f.place_id:
-            put(("p", t, side, f.place_id), weeks, i)
-        if cell is not None:
-            put(("g", t, side, cell), weeks, i)
-        if f.admin1:
-            put(("a", t, side, f.admin1), weeks, i)
-        if f.country:
-            put(("c", t, side, f.country), weeks, i)
-    empty: dict[int, list[int]] = {}
-    occupied = {c for c in cells if c is not None}
-    all_sides = tuple(sorted(sides_seen))
-    around: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
-    for i, f in enumerate(feats):
-        if f.d0 is None:
-            continue
-        k = klass[i]
-        t = _TYPE_GROUP.get(f.event_type, f.event_type)
-        weeks = _weeks(f)
-        sides = (f.side, "?") if f.side else all_sides
-        slots: list[dict[int, list[int]]] = []
-        for side in sides:
+        def put(key: tuple[object, ...], weeks: range, i: int) -> None:
+            slot = index[key]
+            for w in weeks:
+                got = slot.get(w)
+                if got is None:
+                    slot[w] = [i]
+                else:
+                    got.append(i)
+
+        for i, f in enumerate(feats):
+            cell = _cell(f.xyz) if f.xyz is not None and f.geo in FINE else None
+            cells.append(cell)
+            if f.d0 is None:
+                continue
+            if f.report_id:
+                by_report[f.report_id].append(i)
+            t = _TYPE_GROUP.get(f.event_type, f.event_type)
+            weeks = _weeks(f)
+            side = f.side or "?"
+            sides_seen.add(side)
             if f.place_id:
-                slots.append(index.get(("p", t, side, f.place_id), empty))
-            if k == 0:
-                cell = cells[i]
-                if cell is not None:
-                    near = around.get(cell)
-                    if near is None:
-                        cx, cy, cz = cell
-                        near = around[cell] = [
-                            c
-                            for c in ((cx + dx, cy + dy, cz + dz) for dx, dy, dz in _NEIGHBOURS)
-                            if c in occupied
-                        ]
-                    for c in near:
-                        cslot = index.get(("g", t, side, c))
-                        if cslot:
-                            slots.append(cslot)
-            elif k == 1:
-                if f.admin1:
-                    slots.append(index.get(("a", t, side, f.admin1), empty))
-            elif f.country:
-                slots.append(index.get(("c", t, side, f.country), empty))
-        cands: set[int] = set(by_report[f.report_id]) if f.report_id else set()
-        for slot in slots:
-            if slot:
-                for w in weeks:
-                    hit = slot.get(w)
-                    if hit:
-                        cands.update(hit)
-        cands.discard(i)
-        for j in cands:
-            kj = klass[j]
-            # Same class: both sides find each other, keep i < j; else the coarser finds.
-            if (kj == k and j > i) or kj < k:
-                yield i, j
+                put(("p", t, side, f.place_id), weeks, i)
+            if cell is not None:
+                put(("g", t, side, cell), weeks, i)
+            if f.admin1:
+                put(("a", t, side, f.admin1), weeks, i)
+            if f.country:
+                put(("c", t, side, f.country), weeks, i)
+        empty: dict[int, list[int]] = {}
+        occupied = {c for c in cells if c is not None}
+        all_sides = tuple(sorted(sides_seen))
+        around: dict[tuple[int, int, int], list[tuple[int, int, int]]] = {}
+        self.index, self.by_report, self.cells, self.klass = index, by_report, cells, klass
+        self.empty, self.occupied, self.all_sides, self.around = (
+            empty,
+            occupied,
+            all_sides,
+            around,
+        )
+
+    def pairs(self, part: int = 0, parts: int = 1) -> Iterable[tuple[int, int]]:
+        """Yield index pairs (i, j) sharing a block, each once; i in this part of the events."""
+        feats, index, by_report, cells, klass = (
+            self.feats,
+            self.index,
+            self.by_report,
+            self.cells,
+            self.klass,
+        )
+        empty, occupied, all_sides, around = self.empty, self.occupied, self.all_sides, self.around
+        for i in range(part, len(feats), parts):
+            f = feats[i]
+            if f.d0 is None:
+                continue
+            k = klass[i]
+            t = _TYPE_GROUP.get(f.event_type, f.event_type)
+            weeks = _weeks(f)
+            sides = (f.side, "?") if f.side else all_sides
+            slots: list[dict[int, list[int]]] = []
+            for side in sides:
+                if f.place_id:
+                    slots.append(index.get(("p", t, side, f.place_id), empty))
+                if k == 0:
+                    cell = cells[i]
+                    if cell is not None:
+                        near = around.get(cell)
+                        if near is None:
+                            cx, cy, cz = cell
+                            near = around[cell] = [
+                                c
+                                for c in ((cx + dx, cy + dy, cz + dz) for dx, dy, dz in _NEIGHBOURS)
+                                if c in occupied
+                            ]
+                        for c in near:
+                            cslot = index.get(("g", t, side, c))
+                            if cslot:
+                                slots.append(cslot)
+                elif k == 1:
+                    if f.admin1:
+                        slots.append(index.get(("a", t, side, f.admin1), empty))
+                elif f.country:
+                    slots.append(index.get(("c", t, side, f.country), empty))
+            cands: set[int] = set(by_report.get(f.report_id, ())) if f.report_id else set()
+            for slot in slots:
+                if slot:
+                    for w in weeks:
+                        hit = slot.get(w)
+                        if hit:
+                            cands.update(hit)
+            cands.discard(i)
+            for j in cands:
+                kj = klass[j]
+                # Same class: both sides find each other, keep i < j; else the coarser finds.
+                if (kj == k and j > i) or kj < k:
+                    yield i, j
+
+
+def candidate_pairs(feats: Sequence[Features]) -> Iterable[tuple[int, int]]:
+    """Yield index pairs (i, j) that share a block, each pair once."""
+    return _Blocks(feats).pairs()
 
 
 def all_pairs(n: int) -> Iterable[tuple[int, int]]:
@@ -357,6 +383,26 @@ def _ambiguous(
     return out
 
 
+_Scored = list[tuple[float, str, str, int, int]]
+
+
+def _score(
+    feats: Sequence[Features], pairs: Iterable[tuple[int, int]], threshold: float
+) -> tuple[_Scored, int]:
+    """Score pairs; keep those at or above the threshold as (-score, id_a, id_b, i, j)."""
+    scored: _Scored = []
+    compared = 0
+    for i, j in pairs:
+        compared += 1
+        if feats[j].id < feats[i].id:
+            i, j = j, i
+        score = compare(feats[i], feats[j], explain=False).score
+        if score is None or score < threshold:
+            continue
+        scored.append((-score, feats[i].id, feats[j].id, i, j))
+    return scored, compared
+
+
 def propose_links(
     events: Sequence[Event],
     *,
@@ -404,28 +450,24 @@ def propose_links(
     for ia, ib in active:  # an active link overrides an older removal of the same pair
         forbidden[ia].discard(ib)
         forbidden[ib].discard(ia)
-    scored: list[tuple[float, str, str, int, int]] = []
-    compared = 0
-    pairs = all_pairs(len(feats)) if naive else candidate_pairs(feats)
-    for i, j in pairs:
-        compared += 1
-        if feats[j].id < feats[i].id:
-            i, j = j, i
-        score = compare(feats[i], feats[j], explain=False).score
-        if score is None or score < threshold:
-            continue
-        scored.append((-score, feats[i].id, feats[j].id, i, j))
+    if naive:
+        scored, compared = _score(feats, all_pairs(len(feats)), threshold)
+    else:
+        scored, compared = _score(feats, _Blocks(feats).pairs(), threshold)
     scored.sort()
     ambiguous = _ambiguous(feats, scored)
     proposals: list[Proposal] = []
     held: list[HeldBack] = []
     known: dict[tuple[int, int], tuple[str, tuple[str, str]]] = {}
+    told: set[int] = set()
     for neg, a, b, i, j in scored:
         if (min(i, j), max(i, j)) in active:
             continue
-        vague = ambiguous.get(i) or ambiguous.get(j)
-        if vague is not None:
-            held.append(HeldBack(a, b, -neg, "ambiguous", vague))
+        x = i if i in ambiguous else j if j in ambiguous else None
+        if x is not None:
+            if x not in told:  # one entry per ambiguous claim: its best match
+                told.add(x)
+                held.append(HeldBack(a, b, -neg, "ambiguous", ambiguous[x]))
             continue
         if j in forbidden.get(i, ()):
             held.append(HeldBack(a, b, -neg, "unlinked", (a, b)))

@@ -43,7 +43,7 @@ from tracker.store.gpkg import (
     register_functions,
 )
 from tracker.store.sqlite_extras import SQLiteExtras
-from tracker.store.sqlquery import ORDER_SQL, plan_filter
+from tracker.store.sqlquery import ORDER_SQL, plan_filter, span_class
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +52,13 @@ PAGE_SIZE = 8192  # fewer half-empty pages for ~700-byte event rows than SQLite'
 EVENT_COLS = tuple(f.name for f in fields(Event))
 _SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
 _INSERT = (
-    f"INSERT INTO events (geom, {', '.join(EVENT_COLS)}, span_days) "
+    f"INSERT INTO events (geom, {', '.join(EVENT_COLS)}, span_class) "
     f"VALUES (?, {', '.join('?' for _ in EVENT_COLS)}, ?)"
 )
 _UPDATE = (
     "UPDATE events SET geom = ?, "
     + ", ".join(f"{c} = ?" for c in EVENT_COLS if c != "id")
-    + ", span_days = ? WHERE id = ?"
+    + ", span_class = ? WHERE id = ?"
 )
 _I_DS, _I_DE, _I_TAGS, _I_DEL = (
     EVENT_COLS.index(c) for c in ("date_start", "date_end", "tags", "deleted")
@@ -89,7 +89,7 @@ def row_to_event(row: Sequence[Any]) -> Event:
 
 
 def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[Any]:
-    """Return the INSERT parameters of ``ev`` (geometry blob first, span_days last).
+    """Return the INSERT parameters of ``ev`` (geometry blob first, span_class last).
 
     ``overrides`` replaces store-managed fields (revision, timestamps...) on the way.
     """
@@ -102,7 +102,7 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
     tags = vals[_I_TAGS]
     vals[_I_TAGS] = json.dumps(list(tags), ensure_ascii=False) if tags else "[]"
     vals[_I_DEL] = 1 if vals[_I_DEL] else 0
-    return [point_blob(ev.lon, ev.lat), *vals, rules.span_days(ev)]
+    return [point_blob(ev.lon, ev.lat), *vals, span_class(rules.span_days(ev))]
 
 
 def _date_key(row: list[Any]) -> tuple[str, str]:
@@ -110,13 +110,25 @@ def _date_key(row: list[Any]) -> tuple[str, str]:
     return (row[1 + _I_DS] or "9999", row[1 + _I_DE] or "9999")
 
 
+def _read_only(location: str) -> bool:
+    """Return whether the store file or its folder is unwritable (WAL writes -wal/-shm there)."""
+    p = Path(location)
+    return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
+
+
 def translate_error(err: sqlite3.Error, location: str) -> StoreError:
     """Return the typed store error for an ``sqlite3`` error (busy, read-only, full, corrupt)."""
     text = str(err).lower()
     if "locked" in text or "busy" in text:
         return StoreBusyError(f"{location}: another process kept the store locked too long; retry")
-    if "readonly" in text or "read-only" in text:
-        return StoreReadOnlyError(f"{location}: the store is read-only; check file permissions")
+    if (
+        "readonly" in text
+        or "read-only" in text
+        or ("unable to open" in text and _read_only(location))
+    ):
+        return StoreReadOnlyError(
+            f"{location}: the store is read-only (file, folder or file system); check its permissions or copy it somewhere writable"
+        )
     if "full" in text:
         return StoreFullError(f"{location}: disk or size limit full; nothing was written")
     if "malformed" in text or "not a database" in text or "corrupt" in text:
@@ -168,10 +180,10 @@ class SQLiteStore(SQLiteExtras):
         con = self.con
         register_functions(con)
         con.create_function("tracker_icontains", 2, _icontains, deterministic=True)
-        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA cache_size = -131072")  # 128 MiB of page cache
-        con.execute("PRAGMA temp_store = MEMORY")
         try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA cache_size = -131072")  # 128 MiB of page cache
+            con.execute("PRAGMA temp_store = MEMORY")
             if existed:
                 version = self._read_version()
                 if version is None:

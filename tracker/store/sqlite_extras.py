@@ -248,6 +248,14 @@ class SQLiteExtras:
                 "WHERE e.fid IS NULL OR e.lon IS NULL OR e.date_start IS NULL",
             ),
             (
+                "events whose span_class does not match their dates",
+                "SELECT count(*) FROM events WHERE span_class IS NOT (CASE "
+                "WHEN date_start IS NULL OR date_end IS NULL THEN NULL "
+                "WHEN julianday(date_end) - julianday(date_start) <= 0 THEN 0 "
+                "WHEN julianday(date_end) - julianday(date_start) <= 6 THEN 1 "
+                "WHEN julianday(date_end) - julianday(date_start) <= 31 THEN 2 ELSE 3 END)",
+            ),
+            (
                 "events whose geometry differs from lon/lat",
                 "SELECT count(*) FROM events WHERE (geom IS NULL) != (lon IS NULL) OR "
                 "(geom IS NOT NULL AND (ST_MinX(geom) != lon OR ST_MinY(geom) != lat))",

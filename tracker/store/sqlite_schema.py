@@ -58,10 +58,10 @@ CREATE TABLE events (
   updated_at TEXT,
   revision INTEGER NOT NULL DEFAULT 1,
   deleted BOOLEAN NOT NULL DEFAULT 0,
-  span_days INTEGER
+  span_class INTEGER
 );
-CREATE INDEX events_dates ON events(date_start, date_end);
-CREATE INDEX events_long_dates ON events(date_start, date_end) WHERE span_days > 31;
+-- span_class: 0 one day, 1 up to a week, 2 up to a month, 3 longer (see sqlquery.SPAN_CLASSES)
+CREATE INDEX events_window ON events(span_class, date_start, date_end);
 CREATE INDEX events_country ON events(country_code);
 CREATE INDEX events_admin1 ON events(admin1_code);
 CREATE INDEX events_place ON events(place_id);

@@ -19,7 +19,8 @@ from tracker.model import EVENT_TYPES, REVIEW_STATES, ROLES, STATUSES, EventFilt
 from tracker.store import spatial
 from tracker.store.spatial import Box
 
-LONG_SPAN_DAYS = 31  # matches the partial index events_long_dates
+# Duration classes of the events_window index: (class, longest span in days); the last is open.
+SPAN_CLASSES = ((0, 0), (1, 6), (2, 31), (3, None))
 DEFAULT_REVIEW_STATES = ("pending", "accepted")
 
 
@@ -234,27 +235,36 @@ def _access_rtree(p: Plan, boxes: list[Box], w0: date | None, w1: date | None) -
     p.add("e.fid IN (" + " UNION ALL ".join(subs) + ")", *params)
 
 
-def _access_dates(p: Plan, w0: date | None, w1: date | None) -> None:
-    """Drive a window-only query from the date index.
+def span_class(days: int | None) -> int | None:
+    """Return the duration class of an event lasting ``days`` (None when undated)."""
+    if days is None:
+        return None
+    for cls, longest in SPAN_CLASSES:
+        if longest is None or days <= longest:
+            return cls
+    return SPAN_CLASSES[-1][0]  # pragma: no cover
 
-    Short events (<= LONG_SPAN_DAYS) overlap [w0, w1] only if they start within
-    [w0 - LONG_SPAN_DAYS, w1], a narrow index range; long ones come from a partial index.
+
+def _access_dates(p: Plan, w0: date | None, w1: date | None) -> None:
+    """Drive a window-only query from the (span_class, date_start) index.
+
+    An event of class c (at most L_c days long) overlaps [w0, w1] only if it starts within
+    [w0 - L_c, w1], so each class is one narrow index range; the open-ended class reads
+    every long event starting before w1 (few).
     """
     if w0 is None:
         return  # an open start reads the index from the beginning anyway
-    lo = (w0 - timedelta(days=LONG_SPAN_DAYS)).isoformat()
     hi = (w1 or date.max).isoformat()
-    p.add(
-        "e.fid IN (SELECT fid FROM events INDEXED BY events_dates"
-        " WHERE date_start BETWEEN ? AND ? AND date_end >= ?"
-        " UNION ALL SELECT fid FROM events INDEXED BY events_long_dates"
-        f" WHERE span_days > {LONG_SPAN_DAYS} AND date_start <= ? AND date_end >= ?)",
-        lo,
-        hi,
-        w0.isoformat(),
-        hi,
-        w0.isoformat(),
-    )
+    subs, params = [], []
+    for cls, longest in SPAN_CLASSES:
+        cond = f"span_class = {cls} AND date_start <= ? AND date_end >= ?"
+        sp: list[Any] = [hi, w0.isoformat()]
+        if longest is not None:
+            cond += " AND date_start >= ?"
+            sp.append((w0 - timedelta(days=longest)).isoformat())
+        subs.append(f"SELECT fid FROM events INDEXED BY events_window WHERE {cond}")
+        params += sp
+    p.add("e.fid IN (" + " UNION ALL ".join(subs) + ")", *params)
 
 
 ORDER_SQL = "ORDER BY e.date_start IS NULL, e.date_start, e.date_end IS NULL, e.date_end, e.id"

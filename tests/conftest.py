@@ -82,9 +82,11 @@ def pg_server() -> Iterator[object]:
 
 
 @pytest.fixture()
-def postgis_url(pg_server: object) -> str:
+def postgis_url(pg_server: object) -> Iterator[str]:
     """A postgresql:// URL whose search_path starts with a fresh, empty schema."""
-    return pg_server.fresh_schema_url()  # type: ignore[attr-defined]
+    url: str = pg_server.fresh_schema_url()  # type: ignore[attr-defined]
+    yield url
+    pg_server.drop_schema(url.split("search_path%3D", 1)[1].split("%2C", 1)[0])  # type: ignore[attr-defined]
 
 
 # --- headless Chromium (issue 5) ------------------------------------------------------------

@@ -35,7 +35,7 @@ HOWTO = (
     "PostGIS tests need a PostgreSQL 15 + PostGIS 3 server: as root run "
     "`apt-get install postgresql-15 postgresql-15-postgis-3` (the tests then start a throwaway "
     "server themselves), or set TRACKER_TEST_PG_URL=postgresql://USER:PASSWORD@HOST:PORT/DB "
-    "to a server where USER may create databases and PostGIS is installed."
+    "to a server where USER may create schemas, databases and roles and PostGIS is installed."
 )
 
 
@@ -79,6 +79,8 @@ class PgServer:
     port: int | None = None
     password: str | None = None
     _counter: int = field(default=0, repr=False)
+    _made: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (kind, name)
+    _stopped: bool = field(default=False, repr=False)
 
     def admin(self):  # -> psycopg.Connection
         """Open an autocommit connection to the server's PostGIS database."""
@@ -96,6 +98,7 @@ class PgServer:
         name = f"{prefix}_{os.getpid()}_{self._counter}_{secrets.token_hex(3)}"
         with self.admin() as con:
             con.execute(f'CREATE SCHEMA "{name}"')
+        self._made.append(("schema", name))
         sep = "&" if "?" in self.url else "?"
         return f"{self.url}{sep}options=-csearch_path%3D{name}%2Cpublic"
 
@@ -105,6 +108,7 @@ class PgServer:
         name = f"tdb_{os.getpid()}_{self._counter}_{secrets.token_hex(3)}"
         with self.admin() as con:
             con.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self._made.append(("database", name))
         url = with_database(self.url, name)
         if postgis:
             import psycopg
@@ -113,9 +117,46 @@ class PgServer:
                 con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         return url
 
+    def create_role(self, prefix: str) -> tuple[str, str]:
+        """Create a login role with a random name and password; return both."""
+        name = f"{prefix}_{secrets.token_hex(3)}"
+        password = secrets.token_urlsafe(12)
+        with self.admin() as con:
+            con.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'")
+        self._made.append(("role", name))
+        return name, password
+
+    def drop_schema(self, name: str) -> None:
+        """Drop one schema made by :meth:`fresh_schema_url` (and everything in it)."""
+        with self.admin() as con:
+            con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        self._made = [m for m in self._made if m != ("schema", name)]
+
+    def cleanup(self) -> None:
+        """Drop every schema, database and role made here (for a server we did not start)."""
+        import psycopg
+
+        with self.admin() as con:
+            for kind, name in reversed(self._made):
+                try:
+                    if kind == "schema":
+                        con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+                    elif kind == "database":
+                        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    else:
+                        con.execute(f"DROP OWNED BY {name}")
+                        con.execute(f"DROP ROLE IF EXISTS {name}")
+                except psycopg.Error:
+                    pass  # best effort: a leftover must not fail the session
+        self._made = []
+
     def stop(self) -> None:
-        """Stop the server we started and remove its data directory."""
+        """Stop the server we started and remove its data directory; else clean up."""
+        if self._stopped:
+            return
+        self._stopped = True
         if not self.owned or self.datadir is None:
+            self.cleanup()
             return
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             _as_pg(
@@ -131,7 +172,6 @@ class PgServer:
                 timeout=60,
             )
         shutil.rmtree(self.datadir, ignore_errors=True)
-        self.owned = False
 
 
 def _as_pg(cmd: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:

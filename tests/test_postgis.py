@@ -39,13 +39,11 @@ from tracker.store.pg_conn import redact_url
 pytestmark = pytest.mark.postgis
 
 READER_GRANTS = """
-CREATE ROLE {reader} LOGIN PASSWORD '{pw}';
 GRANT CONNECT ON DATABASE {db} TO {reader};
 GRANT USAGE ON SCHEMA {schema} TO {reader};
 GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader};
 """
 WRITER_GRANTS = """
-CREATE ROLE {writer} LOGIN PASSWORD '{pw}';
 GRANT CONNECT ON DATABASE {db} TO {writer};
 GRANT USAGE ON SCHEMA {schema} TO {writer};
 GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {schema} TO {writer};
@@ -293,9 +291,7 @@ def test_postgis_missing_says_how_to_add_it(pg_server: PgServer) -> None:
     bare = pg_server.fresh_database_url(postgis=False)
     with pytest.raises(StoreError, match="CREATE EXTENSION postgis"):
         open_store(bare)  # no create: never changes the database
-    user, pw = "nopriv_" + os.urandom(3).hex(), "pw-" + os.urandom(4).hex()
-    with pg_server.admin() as con:
-        con.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{pw}'")
+    user, pw = pg_server.create_role("nopriv")
     weak = with_password(bare.replace("postgres:", f"{user}:", 1), pw)
     with pytest.raises(StoreError, match=r"cannot add the PostGIS extension.*CREATE EXTENSION"):
         open_store(weak, create=True)
@@ -342,7 +338,7 @@ def test_password_from_pgpassword_and_pgpassfile(
 
 def test_cli_output_never_contains_the_password(pg_server: PgServer, tmp_path: Path) -> None:
     url = pg_server.fresh_schema_url()
-    pw = pg_server.password or ""
+    pw = pg_server.password or "\x00no password known"
     env = {"TRACKER_STORE": url, "TRACKER_DATA_DIR": str(tmp_path)}
     runs = [
         run_cli("init", env=env, cwd=tmp_path),
@@ -389,17 +385,16 @@ def test_reader_and_writer_least_privileges(pg_server: PgServer) -> None:
     db = url.split("/")[-1].split("?")[0]
     with open_store(url, create=True) as st:
         st.add_events([Event(id="e1", lon=30.0, lat=50.0, source_url="u")])
-    sfx = os.urandom(3).hex()
-    reader, writer, pw = f"reader_{sfx}", f"writer_{sfx}", "pw" + sfx
+    reader, pw = pg_server.create_role("reader")
+    writer, wpw = pg_server.create_role("writer")
     with pg_server.admin() as con:
         for tpl in (READER_GRANTS, WRITER_GRANTS):
-            for stmt in tpl.format(reader=reader, writer=writer, pw=pw, db=db, schema=schema).split(
-                ";"
-            ):
+            sql = tpl.format(reader=reader, writer=writer, db=db, schema=schema)
+            for stmt in sql.split(";"):
                 if stmt.strip():
                     con.execute(stmt)  # type: ignore[call-overload]
     as_reader = with_password(url.replace("postgres:", f"{reader}:", 1), pw)
-    as_writer = with_password(url.replace("postgres:", f"{writer}:", 1), pw)
+    as_writer = with_password(url.replace("postgres:", f"{writer}:", 1), wpw)
     with open_store(as_reader) as st:
         assert [e.id for e in st.query()] == ["e1"]
         with pytest.raises(StoreReadOnlyError, match="writer grants"):

@@ -3,7 +3,8 @@
 Run: ``python -m bench.extract_eval`` (``make bench`` runs it with the others).
 
 Each labelled report in ``tests/data/labelled/`` (tuning set) and
-``tests/data/labelled/heldout/`` (never tuned on) goes through the real pipeline (documents ->
+``tests/data/labelled/heldout/`` and ``tests/data/labelled/wire/{dev,final}/`` (wire-style
+reports; ``final`` is never tuned on) go through the real pipeline (documents ->
 geoparser with the real gazetteer -> extractor). An extracted event matches a gold event of
 the same report when the place agrees (by name, the name as written, or the gold name's
 gazetteer resolution; no place on both sides also agrees), the role agrees and the count
@@ -25,6 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "labelled"
 BUCKETS = ((0.0, 0.5), (0.5, 0.8), (0.8, 1.01))
+# Reliability table: finer bins, with the mean confidence of each bin next to its share right.
+BINS = ((0.0, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
+WIRE = LABELLED / "wire"
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Score:
     optional_hits: int = 0
     fields: dict[str, list[int]] = field(default_factory=dict)  # name -> [agree, total]
     buckets: dict[tuple[float, float], list[int]] = field(default_factory=dict)  # [right, n]
+    scored: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right)
     misses: list[str] = field(default_factory=list)
     false_hits: list[str] = field(default_factory=list)
 
@@ -157,6 +162,7 @@ def score_folder(folder: Path, geoparser: Any, gz: Any, *, baseline: bool = Fals
             cell = sc.buckets.setdefault(b, [0, 0])
             cell[0] += right
             cell[1] += 1
+            sc.scored.append((ev.confidence, right))
             if hit is None:
                 sc.false_hits.append(
                     f"{name}: {ev.role} {ev.place_name} n={ev.count} ({ev.confidence})"
@@ -198,6 +204,15 @@ def _print(title: str, sc: Score, *, verbose: bool) -> None:
         right, n = sc.buckets.get(b, [0, 0])
         share = f"{right / n:.2f}" if n else "-"
         print(f"  [{b[0]:.1f}, {min(b[1], 1.0):.1f})  {n:6}  {right:5}  {share}")
+    print("  reliability  events  right  share  mean confidence")
+    for lo, hi in BINS:
+        cell = [ok for c, ok in sc.scored if lo <= c < hi]
+        confs = [c for c, _ in sc.scored if lo <= c < hi]
+        if cell:
+            print(
+                f"  [{lo:.1f}, {min(hi, 1.0):.1f})  {len(cell):6}  {sum(cell):5}  "
+                f"{sum(cell) / len(cell):.2f}   {sum(confs) / len(confs):.2f}"
+            )
     if verbose:
         for m in sc.misses:
             print("  MISSED", m)
@@ -215,8 +230,12 @@ def evaluate() -> dict[str, Score]:
     return {
         "tuning": score_folder(LABELLED, gp, gz),
         "heldout": score_folder(LABELLED / "heldout", gp, gz),
+        "wire-dev": score_folder(WIRE / "dev", gp, gz),
+        "wire-final": score_folder(WIRE / "final", gp, gz),
         "baseline-tuning": score_folder(LABELLED, gp, gz, baseline=True),
         "baseline-heldout": score_folder(LABELLED / "heldout", gp, gz, baseline=True),
+        "baseline-wire-dev": score_folder(WIRE / "dev", gp, gz, baseline=True),
+        "baseline-wire-final": score_folder(WIRE / "final", gp, gz, baseline=True),
     }
 
 
@@ -226,10 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     scores = evaluate()
     for name, sc in scores.items():
         _print(name, sc, verbose="-v" in argv)
-    hi = scores["tuning"].buckets.get(BUCKETS[-1], [0, 0])
-    ho = scores["heldout"].buckets.get(BUCKETS[-1], [0, 0])
-    right, n = hi[0] + ho[0], hi[1] + ho[1]
-    print(f"\nconfidence >= 0.8: {right}/{n} right ({right / n if n else 0:.2f}; target >= 0.80)")
+    print()
+    for name in ("tuning", "heldout", "wire-dev", "wire-final"):
+        right, n = scores[name].buckets.get(BUCKETS[-1], [0, 0])
+        print(
+            f"confidence >= 0.8 on {name}: {right}/{n} right "
+            f"({right / n if n else 0:.2f}; target >= 0.80)"
+        )
     b, t = scores["baseline-tuning"], scores["tuning"]
     print(
         f"precision vs baseline (tuning set): {t.precision:.2f} / {b.precision:.2f} = {t.precision / max(b.precision, 1e-9):.1f}x"

@@ -216,8 +216,7 @@ def happening_lines(detail: Any) -> list[str]:
     """
     h = detail.happening
     lines = [
-        f"happening {h.id}: {h.reports} reports / {h.outlet_count} outlets, "
-        f"{len(h.event_ids)} events",
+        f"happening {h.id}: {h.to_row()['sources']}, {len(h.event_ids)} events",
         f"  status   {h.status} ({h.status_summary})",
     ]
     if h.figures:

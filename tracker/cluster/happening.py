@@ -82,13 +82,17 @@ class Happening:
             "actors": list(self.actors),
             "reports": self.reports,
             "outlets": self.outlet_count,
-            "sources": f"{self.reports} reports / {self.outlet_count} outlets",
+            "sources": f"{_n(self.reports, 'report')} / {_n(self.outlet_count, 'outlet')}",
             "figures": self.figures_text,
             "claimed_by": list(self.claimants),
             "status": self.status,
             "status_summary": self.status_summary,
             "events": list(self.event_ids),
         }
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
 
 
 def format_figure(e: Event) -> str | None:

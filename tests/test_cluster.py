@@ -346,3 +346,17 @@ def test_same_links_and_happenings_on_postgis(postgis_url: str, store_path: Path
         rows_pg = [h.to_row() for h in collapse_store(pg)]
         unlink_events(lite, "evt_lab_tass_deny", reason="not a report", by="ana")
         assert rows_pg == [h.to_row() for h in collapse_store(lite)]
+
+
+def test_status_follows_from_the_claims() -> None:
+    confirmed = ev(id="evt_c", report_id="r2", status="confirmed", claimed_by="KCNA")
+    denial = ev(id="evt_d", report_id="r3", status="denied", claimed_by="Pentagon", count=None)
+    links = [Link("l1", "evt_a", "evt_c", "x"), Link("l2", "evt_a", "evt_d", "x")]
+    (hap,) = collapse([VLAD, confirmed, denial], links)
+    assert hap.status == "disputed"
+    assert hap.status_summary == "confirmed by KCNA; claimed by NIS; denied by Pentagon"
+    (alone,) = collapse([denial], [])
+    assert alone.status == "denied" and alone.reports == 1
+    (ok,) = collapse([VLAD, confirmed], links)
+    assert ok.status == "confirmed"
+    assert ok.figures_text == "KCNA: 1,500 troops; NIS: 1,500 troops"  # apart, by name

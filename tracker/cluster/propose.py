@@ -1,18 +1,20 @@
 """Propose links between events that describe one happening, fast enough for 100,000 events.
 
 Blocking: every dated event is filed under its report and under keys made of its type
-group, a week it may cover (its dates widened by the slack its precision allows) and a place key - its gazetteer id, a 3-D grid
-cell of its point (cells as wide as :data:`~tracker.cluster.evidence.NEAR_KM`), its admin1
-code, its country. Fine places look up their own and the 26 neighbouring cells, admin1
-claims their admin1, country and macro-region claims their country; so every pair that
-could pass :func:`~tracker.cluster.evidence.compare` shares a key (the benchmark checks the
-result against comparing all pairs).
+group, its actor's side, a week it may cover (its dates widened by the slack their
+precision allows) and a place key: its gazetteer id, a 3-D grid cell of its point (cells as
+wide as :data:`~tracker.cluster.evidence.NEAR_KM`), its admin1 code, its country. Fine
+places look up their own and the 26 neighbouring cells, admin1 claims their admin1,
+country and macro-region claims their country; so every pair that could pass
+:func:`~tracker.cluster.evidence.compare` shares a key (the benchmark and the tests check
+the result against comparing all pairs).
 
 Linking is greedy on score with cannot-link checks, because a vague claim ("this month",
-"Russia's Far East") may match two happenings that must stay apart: a link is held back
-when it would put into one happening two events of one report that the report tells
-apart, two precisely dated events at one place on different dates, or two events a user
-unlinked by hand.
+"Russia's Far East") may match two happenings that must stay apart. A link is held back
+when it would put into one happening two events that one report tells apart, two events
+of the same kind at places certainly apart, two precisely dated events at one place on
+different dates, or two events a user unlinked by hand; and a vague claim that fits two
+distinct happenings about equally (within :data:`AMBIGUITY_MARGIN`) is linked to neither.
 Imports: stdlib, tracker.model, tracker.cluster.evidence.
 """
 

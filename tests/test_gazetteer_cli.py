@@ -101,6 +101,17 @@ def test_reverse(env: dict[str, str]) -> None:
     assert rows["country"]["id"] == "country:RU"
 
 
+def test_reverse_takes_negative_coordinates_without_dashes(env: dict[str, str]) -> None:
+    # West longitudes and south latitudes are negative; they must not be read as options.
+    r = run_cli("places", "reverse", "-74.006", "40.713", "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    rows = {row["role"]: row for row in json.loads(r.stdout)}
+    assert rows["place"]["country_code"] == "US" and rows["admin1"]["id"] == "iso3166-2:US-NY"
+    r = run_cli("places", "reverse", "151.21", "-33.87", "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert {row["role"]: row for row in json.loads(r.stdout)}["country"]["id"] == "country:AU"
+
+
 def test_add_custom_place_then_search(env: dict[str, str]) -> None:
     r = run_cli("places", "add", "Sergeyevka training ground", "--lon", "131.67", "--lat",
                 "44.33", "--country", "RU", "--alias", "Sergeevka", "--format", "json", env=env)  # fmt: skip

@@ -162,7 +162,7 @@ def import_cmd(dump: Path) -> None:
     click.echo(f"imported {dump.name}: {n} rows; gazetteer now holds {gz.meta['places']} places")
 
 
-@places.command("reverse")
+@places.command("reverse", context_settings={"ignore_unknown_options": True})
 @click.argument("lon", type=float)
 @click.argument("lat", type=float)
 @format_option(("table", "json", "jsonl", "csv"))
@@ -172,6 +172,7 @@ def reverse_cmd(lon: float, lat: float, fmt: str | None) -> None:
     \b
     Example:
       tracker places reverse 131.87 43.11
+      tracker places reverse -74.006 40.713     # west and south are negative
     """
     r = _open().reverse(lon, lat)
     rows = []

@@ -116,6 +116,20 @@ def test_invalid_utf8_replaced_and_reported() -> None:
     assert "3 bad byte" in doc.warnings[0]
 
 
+def test_warnings_do_not_repeat_the_file_name() -> None:
+    # Callers (tracker ingest) print "Warning: <file>: <warning>"; the name must appear once.
+    bad = parse_document(b"Troops in Kharkiv \xff.", name="bad.txt")
+    future = parse_document(b"---\npublished: 2999-01-01\n---\nTroops moved.", name="f.md")
+    meta = parse_document(
+        b'<html><head><meta property="article:published_time" content="2024-02-30">'
+        b"</head><body><p>Troops moved to Kursk.</p></body></html>",
+        name="p.html",
+    )
+    warnings = bad.warnings + future.warnings + meta.warnings
+    assert len(warnings) == 3
+    assert not any(n in w for w in warnings for n in ("bad.txt", "f.md", "p.html"))
+
+
 def test_line_endings_and_bom_normalised() -> None:
     a = parse_document(b"\xef\xbb\xbfLine one.\r\nLine two.\r\n")
     b = parse_document(b"Line one.\nLine two.\n")

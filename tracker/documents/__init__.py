@@ -94,6 +94,7 @@ class Document:
         dateline says where the reporter is, not where an event happened.
     warnings
         Problems that did not stop reading (invalid UTF-8 replaced, future publication date).
+        Unlike error messages they do not repeat the file name: callers show it once.
     kind
         ``"text"``, ``"markdown"`` or ``"html"``.
     source
@@ -146,7 +147,7 @@ def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd") - data.count("\ufffd".encode())
         warning = (
-            f"{name}: invalid UTF-8 (first at byte {err.start}); {bad} bad byte sequence(s) "
+            f"invalid UTF-8 (first at byte {err.start}); {bad} bad byte sequence(s) "
             "replaced with U+FFFD. Re-save the file as UTF-8 to keep the original characters."
         )
         return text, [warning]
@@ -282,10 +283,11 @@ def _meta_from_mapping(
         elif isinstance(value, str | int | float | bool | date):
             extra.append((k, str(value)))
         else:
-            warnings.append(f"{where}{k!r} is a {type(value).__name__}, not a plain value; ignored")
+            note = f"front matter line {line}: {k!r} is a {type(value).__name__}"
+            warnings.append(f"{note}, not a plain value; ignored")
     if values["published"] and values["published"] > datetime.now(UTC).date().isoformat():
         warnings.append(
-            f"{name}: published date {values['published']} is in the future; check the front matter"
+            f"published date {values['published']} is in the future; check the front matter"
         )
     return DocumentMeta(**values, extra=tuple(extra))
 
@@ -343,7 +345,7 @@ def parse_document(
         if pmeta.get("article:published_time") or pmeta.get("date") or pmeta.get("dc.date"):
             value = pmeta.get("article:published_time") or pmeta.get("date") or pmeta.get("dc.date")
             try:
-                published = parse_meta_date(value, "published", where=f"{name}: HTML meta ")
+                published = parse_meta_date(value, "published", where="HTML meta ")
             except IngestError as err:
                 warnings.append(f"{err}; ignored")
         meta = DocumentMeta(

@@ -530,3 +530,24 @@ def test_eight_processes_adding_at_once_lose_and_duplicate_nothing(
             "SELECT count(*), count(DISTINCT event_id) FROM revisions"
         ).fetchone() == (8100, 8100)
         assert st.check() == []
+
+
+def test_add_reports_batch_matches_sqlite(postgis_url: str, tmp_path: Path) -> None:
+    from tracker.model import Report, report_id_for
+
+    def rep(text: str, title: str) -> Report:
+        return Report(id=report_id_for(text), text=text, title=title, ingested_at="2024-01-01")
+
+    batch = [rep(f"text {i}", f"t{i}") for i in range(300)] + [rep("text 1", "second copy")]
+    with (
+        open_store(tmp_path / "r.gpkg", create=True) as lite,
+        open_store(postgis_url, create=True) as pg,
+    ):
+        for st in (lite, pg):
+            st.add_report(rep("text 0", "first"))
+            assert st.add_reports(batch) == 299  # type: ignore[attr-defined]
+            assert st.add_reports(batch[:5]) == 0  # type: ignore[attr-defined]
+        assert lite.list_reports() == pg.list_reports()
+        assert pg.get_report(report_id_for("text 1")).title == "t1"  # type: ignore[union-attr]
+        with pytest.raises(ValidationError, match="NUL"):
+            pg.add_reports([rep("bad \x00", "x")])  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ COLS_SQL = ", ".join(EVENT_COLS)
 I_TAGS = EVENT_COLS.index("tags")
 _GET = attrgetter(*EVENT_COLS)
 REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
+NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
 SMALL_BATCH = 200  # up to this many events: one INSERT statement
 BULK_MIN = 2000  # a batch this big may switch the transaction to bulk mode ...
 BULK_RATIO = 10  # ... when the table holds at most this many times the batch
@@ -142,3 +143,16 @@ def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], No
         con.execute("ANALYZE events")
 
     return rebuild
+
+
+def row_to_event(row: Sequence[Any]) -> Event:
+    """Return the :class:`Event` of a row selected in ``EVENT_COLS`` order."""
+    vals = list(row)
+    t = vals[I_TAGS]
+    vals[I_TAGS] = tuple(t) if t else ()
+    return Event(*vals)
+
+
+def has_nul(ev: Event) -> bool:
+    """Whether any text field of ``ev`` holds a NUL character (PostgreSQL refuses it)."""
+    return any(isinstance(v, str) and "\x00" in v for v in (getattr(ev, c) for c in EVENT_COLS))

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from tracker.errors import (
-    ConflictError,
     ConnectionFailedError,
     EventNotFoundError,
     NotATrackerStoreError,
@@ -33,18 +30,21 @@ from tracker.errors import (
     StoreReadOnlyError,
     ValidationError,
 )
-from tracker.model import Event, EventFilter, Report, Revision
+from tracker.model import Event, EventFilter, Report
 from tracker.store import pg_schema, rules
 from tracker.store.pg_conn import check_postgis, connect, redact_url
+from tracker.store.pg_reports import PostGISReports
+from tracker.store.pg_revisions import PostGISRevisions
 from tracker.store.pg_write import (
     EVENT_COLS,
-    I_TAGS,
+    NUL_MSG,
     SMALL_BATCH,
     copy_many,
     copy_revisions,
     enter_bulk_mode,
     event_params,
     insert_few,
+    row_to_event,
 )
 from tracker.store.pgquery import ORDER_SQL, plan_filter
 from tracker.store.postgis_extras import PostGISExtras
@@ -52,28 +52,8 @@ from tracker.store.postgis_extras import PostGISExtras
 logger = logging.getLogger(__name__)
 
 _SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
-_UPDATE = (
-    "UPDATE events SET "
-    + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")
     + " WHERE id = %s AND revision = %s"
 )
-_REPORT_COLS = (
-    "id, text, title, publisher, url, published, retrieved, language, body_end, "
-    "source_path, ingested_at"
-)
-_NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
-
-
-def row_to_event(row: Sequence[Any]) -> Event:
-    """Return the :class:`Event` of a row selected in ``EVENT_COLS`` order."""
-    vals = list(row)
-    t = vals[I_TAGS]
-    vals[I_TAGS] = tuple(t) if t else ()
-    return Event(*vals)
-
-
-def _has_nul(ev: Event) -> bool:
-    return any(isinstance(v, str) and "\x00" in v for v in (getattr(ev, c) for c in EVENT_COLS))
 
 
 def translate_error(err: psycopg.Error, location: str) -> StoreError:
@@ -100,13 +80,13 @@ def translate_error(err: psycopg.Error, location: str) -> StoreError:
     if isinstance(
         err, psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter
     ):
-        return StoreError(f"{where}: {first}. {_NUL_MSG}")
+        return StoreError(f"{where}: {first}. {NUL_MSG}")
     if isinstance(err, psycopg.OperationalError):
         return ConnectionFailedError(f"{where}: lost the connection to the server ({first}); retry")
     return StoreError(f"{where}: {first}")
 
 
-class PostGISStore(PostGISExtras):
+class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
     """An event store in a PostgreSQL + PostGIS database; use :func:`open_postgis`."""
 
     backend = "postgis"
@@ -282,55 +262,6 @@ class PostGISStore(PostGISExtras):
         where = "" if include_deleted else " WHERE NOT deleted"
         return int(self._read(f"SELECT count(*) FROM events{where}")[0][0])
 
-    # ------------------------------------------------------------------ reports
-    def add_report(self, report: Report) -> bool:
-        """Store a report unless its id is already there; return True when it was added."""
-        rules.check_report(report)
-        if "\x00" in report.text:
-            msg = f"report {report.id[:12]}: {_NUL_MSG}"
-            raise ValidationError(msg, problems=[msg])
-        with self.transaction():
-            cur = self.con.execute(
-                "INSERT INTO reports (id, title, publisher, url, published, retrieved, language, "
-                "body_end, source_path, ingested_at, text) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
-                (
-                    report.id,
-                    report.title,
-                    report.publisher,
-                    report.url,
-                    report.published,
-                    report.retrieved,
-                    report.language,
-                    report.body_end,
-                    report.source_path,
-                    report.ingested_at or rules.now_iso(),
-                    report.text,
-                ),
-            )
-            return cur.rowcount > 0
-
-    def get_report(self, report_id: str) -> Report | None:
-        """Return the report with this id, or None."""
-        rows = self._read(f"SELECT {_REPORT_COLS} FROM reports WHERE id = %s", (report_id,))
-        return Report(*rows[0]) if rows else None
-
-    def find_report(self, *, url: str) -> Report | None:
-        """Return the earliest stored report with this URL (full texts before citations)."""
-        rows = self._read(
-            f"SELECT {_REPORT_COLS} FROM reports WHERE url = %s "
-            "ORDER BY starts_with(text, 'source: '), ingested_at COLLATE \"C\", id LIMIT 1",
-            (url,),
-        )
-        return Report(*rows[0]) if rows else None
-
-    def list_reports(self) -> list[Report]:
-        """Return every report, oldest first."""
-        rows = self._read(
-            f'SELECT {_REPORT_COLS} FROM reports ORDER BY ingested_at COLLATE "C", id'
-        )
-        return [Report(*r) for r in rows]
-
     # ------------------------------------------------------------------ events
     def add_events(
         self,
@@ -399,7 +330,7 @@ class PostGISStore(PostGISExtras):
             return added
         except psycopg.DataError as err:
             if "NUL" in str(err):
-                raise ValidationError(_NUL_MSG, problems=[_NUL_MSG]) from None
+                raise ValidationError(NUL_MSG, problems=[NUL_MSG]) from None
             raise
 
     def get_event(self, event_id: str) -> Event:
@@ -473,131 +404,6 @@ class PostGISStore(PostGISExtras):
             if flt.limit is not None:
                 rows = rows[: flt.limit]
         return rows
-
-    # ------------------------------------------------------------------ revisions
-    def _current(self, event_id: str, expected_revision: int | None) -> Event:
-        rows = self.con.execute(
-            f"SELECT {_SELECT} FROM events e WHERE e.id = %s FOR UPDATE", (event_id,)
-        ).fetchall()
-        if not rows:
-            msg = f"no event with id {event_id!r}; list ids with `tracker query --format csv`"
-            raise EventNotFoundError(msg)
-        ev = row_to_event(rows[0])
-        if expected_revision is not None and ev.revision != expected_revision:
-            msg = (
-                f"event {event_id} is at revision {ev.revision}, not {expected_revision}: "
-                "someone else changed it; run `tracker show` and retry"
-            )
-            raise ConflictError(msg)
-        return ev
-
-    def _write_revision(
-        self, old: Event, new: Event, action: str, reason: str | None, by: str
-    ) -> Event:
-        if _has_nul(new):
-            raise ValidationError(_NUL_MSG, problems=[_NUL_MSG])
-        changes = rules.diff_events(old, new)
-        at = rules.now_iso()
-        stamped = replace(new, revision=old.revision + 1, updated_at=at)
-        params = event_params(stamped)[1:]
-        cur = self.con.execute(_UPDATE, [*params, stamped.id, old.revision])
-        if cur.rowcount != 1:  # the row lock makes this unreachable; keep the guarantee
-            msg = f"event {old.id} changed while being edited; run `tracker show` and retry"
-            raise ConflictError(msg)
-        self.con.execute(
-            "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by, reason, "
-            "changes) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (
-                stamped.id,
-                stamped.revision,
-                action,
-                at,
-                by,
-                reason,
-                Jsonb([list(c) for c in changes]),
-            ),
-        )
-        return stamped
-
-    def edit_event(
-        self,
-        event_id: str,
-        changes: Mapping[str, Any],
-        *,
-        reason: str | None = None,
-        by: str | None = None,
-        expected_revision: int | None = None,
-    ) -> Event:
-        """Change fields of a live event as a new revision; return the new event.
-
-        The row is locked for the transaction, so two edits of one event serialise; with
-        ``expected_revision`` the later one raises :class:`ConflictError` instead of
-        applying on top. Also :class:`ValidationError`, :class:`EventNotFoundError`.
-        An edit that changes nothing returns the event unchanged (no revision).
-        """
-        from tracker.settings import current_user
-
-        with self.transaction():
-            old = self._current(event_id, expected_revision)
-            if old.deleted:
-                msg = f"event {event_id} is deleted; `tracker restore {event_id}` first"
-                raise ValidationError(msg, problems=[msg])
-            new = rules.check_event(rules.apply_changes(old, changes))
-            if not rules.diff_events(old, new):
-                return old
-            return self._write_revision(old, new, "edit", reason, by or current_user())
-
-    def delete_event(
-        self,
-        event_id: str,
-        *,
-        reason: str | None = None,
-        by: str | None = None,
-        expected_revision: int | None = None,
-    ) -> Event:
-        """Soft-delete an event (a revision; reversible with :meth:`restore_event`)."""
-        return self._set_deleted(event_id, True, reason, by, expected_revision)
-
-    def restore_event(
-        self,
-        event_id: str,
-        *,
-        reason: str | None = None,
-        by: str | None = None,
-        expected_revision: int | None = None,
-    ) -> Event:
-        """Undo a soft delete (a revision)."""
-        return self._set_deleted(event_id, False, reason, by, expected_revision)
-
-    def _set_deleted(
-        self, event_id: str, value: bool, reason: str | None, by: str | None, expected: int | None
-    ) -> Event:
-        from tracker.settings import current_user
-
-        with self.transaction():
-            old = self._current(event_id, expected)
-            if old.deleted == value:
-                state = "already deleted" if value else "not deleted"
-                msg = f"event {event_id} is {state}; nothing to do"
-                raise ValidationError(msg, problems=[msg])
-            action = "delete" if value else "restore"
-            return self._write_revision(
-                old, replace(old, deleted=value), action, reason, by or current_user()
-            )
-
-    def history(self, event_id: str) -> list[Revision]:
-        """Return every revision of an event, oldest first."""
-        rows = self._read(
-            "SELECT event_id, revision, action, changed_at, changed_by, reason, changes "
-            "FROM revisions WHERE event_id = %s ORDER BY revision",
-            (event_id,),
-        )
-        if not rows:
-            self.get_event(event_id)  # raises the not-found error
-        return [
-            Revision(*r[:6], changes=tuple(tuple(c) for c in (r[6] or [])))  # type: ignore[misc]
-            for r in rows
-        ]
 
 
 def open_postgis(url: str, *, create: bool = False) -> PostGISStore:

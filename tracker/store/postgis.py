@@ -52,8 +52,6 @@ from tracker.store.postgis_extras import PostGISExtras
 logger = logging.getLogger(__name__)
 
 _SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
-    + " WHERE id = %s AND revision = %s"
-)
 
 
 def translate_error(err: psycopg.Error, location: str) -> StoreError:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.errors import PlaceNotFoundError, ValidationError
+from tracker.errors import AmbiguousPlaceError, PlaceNotFoundError, ValidationError
 from tracker.gazetteer import Gazetteer, normalize_name
 from tracker.gazetteer.sources import load_table
 from tracker.model import Place, RegionFilter
@@ -126,6 +126,18 @@ def test_country_and_kind_filters(gazetteer: Gazetteer) -> None:
     assert {h.kind for h in gazetteer.search("Kursk", kinds=["admin1"])} == {"admin1"}
     with pytest.raises(ValidationError, match="unknown country code 'XX'"):
         gazetteer.search("Kursk", country="XX")
+
+
+def test_namesakes_of_similar_size_are_ambiguous(gazetteer: Gazetteer) -> None:
+    # Springfield, Missouri (170,188) and Massachusetts (154,341): resolve must not pick one.
+    with pytest.raises(AmbiguousPlaceError, match="give one of these ids") as info:
+        gazetteer.resolve("Springfield")
+    found = {getattr(c, "admin1_code", None) for c in info.value.candidates}
+    assert {"US-MO", "US-MA"} <= found
+    # A clearly larger namesake still wins (the Amur's 225,091 vs Bashkortostan's 34,238),
+    # and an id picks exactly one.
+    assert gazetteer.resolve("Blagoveshchensk").admin1_code == "RU-AMU"
+    assert gazetteer.resolve("geonames:4951788").admin1_code == "US-MA"
 
 
 def test_unknown_place_suggests_spellings(gazetteer: Gazetteer) -> None:

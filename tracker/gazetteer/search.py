@@ -39,6 +39,25 @@ _ISO2 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _REGION_KINDS = ("admin1", "macro_region", "country", "area", "continent")
 PARTIAL_MIN_CHARS = 3
 PARTIAL_SCAN = 4000
+# resolve(): two namesakes of one kind whose scores differ by less than this are equally
+# good answers. For exactly named cities it means populations within a factor of 2
+# (0.4 x 0.6 x log10(2) / 7 = 0.0103): Springfield, Missouri (170,188) vs Springfield,
+# Massachusetts (154,341) is a question for the user; Blagoveshchensk on the Amur (225,091)
+# vs Bashkortostan's (34,238) is not.
+AMBIGUITY_MARGIN = 0.0104
+# ... unless they lie this close together (duplicate entries for one place).
+SAME_PLACE_KM = 25.0
+
+
+def _equally_good(a: Place, b: Place) -> bool:
+    """Whether ``resolve`` must not choose between its two best candidates."""
+    if abs(a.score - b.score) < 1e-4 and a.population == b.population:
+        return True
+    if a.kind != b.kind or b.score <= 0.5 or a.score - b.score >= AMBIGUITY_MARGIN:
+        return False  # another kind, a partial match, or clearly less prominent
+    if a.lon is None or a.lat is None or b.lon is None or b.lat is None:
+        return True
+    return _haversine_km(a.lon, a.lat, b.lon, b.lat) > SAME_PLACE_KM
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,15 +244,19 @@ class Gazetteer:
         return [_place(row, alias, score) for score, alias, row in hits[:limit]]
 
     def resolve(self, name: str, *, country: str | None = None) -> Place:
-        """Return the best place for a name.
+        """Return the best place for a name, or the place with this id (``geonames:4409896``).
 
         Raises
         ------
         PlaceNotFoundError
             Nothing matches; ``suggestions`` lists the nearest known spellings.
         AmbiguousPlaceError
-            The two best candidates score the same.
+            The two best candidates score the same, or are exact namesakes of one kind
+            (e.g. two cities) scoring within ``AMBIGUITY_MARGIN`` of each other and lying
+            more than ``SAME_PLACE_KM`` apart; ``candidates`` lists them.
         """
+        if ":" in name and (by_id := self.get(name.strip())) is not None:
+            return by_id
         hits = self.search(name, country=country, limit=5)
         if not hits:
             sugg = self.suggest(name)
@@ -241,10 +264,9 @@ class Gazetteer:
             hint = f"; did you mean: {', '.join(sugg)}?" if sugg else ""
             msg = f"no place named {name.strip()!r}{where} in the gazetteer{hint}"
             raise PlaceNotFoundError(msg, suggestions=sugg)
-        tied = len(hits) > 1 and abs(hits[0].score - hits[1].score) < 1e-4
-        if tied and hits[0].population == hits[1].population:
-            ids = ", ".join(h.id for h in hits[:2])
-            msg = f"{name.strip()!r} is ambiguous ({ids}); add --country or use an id"
+        if len(hits) > 1 and _equally_good(hits[0], hits[1]):
+            ids = "; ".join(f"{h.id} ({h.name}, {h.admin1_code or h.country_code})" for h in hits)
+            msg = f"{name.strip()!r} is ambiguous: {ids}; add --country, or give one of these ids"
             raise AmbiguousPlaceError(msg, candidates=list(hits))
         return hits[0]
 

@@ -44,6 +44,7 @@ class Workload:
     base_events: int
     reference: dict[str, frozenset[str]]  # report id -> its event ids after a clean ingest
     durations: dict[str, float] = field(default_factory=dict)
+    commit_at: dict[str, float] = field(default_factory=dict)  # start to first WAL write
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -124,9 +125,13 @@ def prepare(
         store = root / f"ref-{op}.gpkg"
         shutil.copyfile(base, store)
         t0 = time.perf_counter()
-        proc = subprocess.run(_op_argv(w, op), env=_store_env(env, store), capture_output=True)
+        proc = subprocess.Popen(_op_argv(w, op), env=_store_env(env, store),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        began = _wait_write(proc, store)
+        _, err = proc.communicate()
         w.durations[op] = time.perf_counter() - t0
-        assert proc.returncode == 0, proc.stderr
+        w.commit_at[op] = (began - t0) if began else w.durations[op]
+        assert proc.returncode == 0, err
         if op == "ingest":
             w.reference = _report_events(store)
     return w
@@ -145,6 +150,17 @@ def _op_argv(w: Workload, op: str) -> list[str]:
 
 def _q(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
+
+
+def _wait_write(proc: subprocess.Popen[bytes], store: Path) -> float | None:
+    """Return when ``store``'s WAL first grows (a write began), or None if ``proc`` ended."""
+    wal = Path(f"{store}-wal")
+    size0 = wal.stat().st_size if wal.exists() else 0
+    while proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > size0:
+            return time.perf_counter()
+        time.sleep(0.002)
+    return None
 
 
 def _report_events(store: Path) -> dict[str, frozenset[str]]:
@@ -226,13 +242,18 @@ def kill_round(w: Workload, rnd: random.Random, i: int, *, cli_check: bool = Tru
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(w.base, store)
     env = _store_env(w.env, store)
-    # Late kills are likelier to land inside the write transaction (reading comes first).
-    at = rnd.uniform(0.3, 1.0) * w.durations[op]
     proc = subprocess.Popen(
         _op_argv(w, op), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
-    time.sleep(at)
+    t0 = time.perf_counter()
+    if op == "import":
+        # One transaction, written to the WAL only at COMMIT after a long read: kill around
+        # the commit time measured on the clean run (before it: nothing; after: all).
+        time.sleep(rnd.uniform(0.6, 1.15) * w.commit_at[op])
+    else:  # one transaction per report or per edit, all along the run
+        time.sleep(rnd.uniform(0.1, 0.9) * w.durations[op])
+    at = time.perf_counter() - t0
     killed = proc.poll() is None
     if killed:
         os.killpg(proc.pid, signal.SIGKILL)  # the group we started: the shell and its tracker

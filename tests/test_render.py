@@ -519,3 +519,31 @@ def test_tab_play_and_strip_drag(opened: Opened) -> None:
     page.mouse.up()
     a, b = opened.js("[TrackerMap.S.a, TrackerMap.S.b]")
     assert a == 0 and abs(b - days / 2) <= 1
+
+
+@pytest.mark.browser
+def test_country_cut_at_the_antimeridian_opens_on_the_country(
+    chromium: Any, gazetteer: Any, tmp_path: Path
+) -> None:
+    # Russia's real outline has Chukotka pieces at -180..-170. The first view must frame
+    # Russia, not the whole globe, and those pieces must join the rest (east of 180).
+    russia = gazetteer.outline("country:RU")
+    assert any(pt[0] < -170 for poly in russia["coordinates"] for pt in poly[0])
+    events = [
+        ev("evt_ru", 10, geo_precision="country", place_id="country:RU", lon=100.0, lat=60.0),
+        ev("evt_vl", 11, lon=131.87, lat=43.11),
+    ]
+    out = render_map(events, title="t", tiles="none", out=tmp_path / "m.html",
+                     outlines={"country:RU": russia})  # fmt: skip
+    xs = [pt[0] for poly in decode(out.read_text())["outlines"][0]["coordinates"] for pt in poly[0]]
+    assert min(xs) > 0 and max(xs) > 180
+    o = Opened(chromium, out.as_uri())
+    try:
+        west, east = o.js(
+            "[TrackerMap.map.getBounds().getWest(), TrackerMap.map.getBounds().getEast()]"
+        )
+        # (integer zoom: at 1280 px the best fit shows about 320 degrees of longitude)
+        assert east - west < 360 and 60 < (west + east) / 2 < 160, (west, east)
+        assert o.errors == [] and o.requests == []
+    finally:
+        o.ctx.close()

@@ -44,12 +44,45 @@ def _round_coords(geom: Any, nd: int = 4) -> Any:
     return geom
 
 
+def _lon_range(poly: Any) -> tuple[float, float]:
+    lons = [float(pt[0]) for ring in poly for pt in ring]
+    return min(lons), max(lons)
+
+
+def _unwrap_antimeridian(polys: list[Any]) -> list[Any]:
+    """Move the parts of a shape cut at 180 degrees east of it (lon + 360).
+
+    Country outlines (Russia's Chukotka, Fiji) come cut at the antimeridian, with pieces at
+    -180..-170. Left as they are, the map's extent spans the whole world (every map with a
+    Russia-level event opened zoomed out to the globe) and the pieces sit at the far left.
+    The gazetteer's own region outlines already keep such longitudes above 180.
+    """
+    ranges = [_lon_range(p) for p in polys if p and p[0]]
+    if len(ranges) != len(polys):
+        return polys
+    touches_east = any(hi >= 179.5 for _, hi in ranges)
+    touches_west = any(lo <= -179.5 for lo, _ in ranges)
+    if not (touches_east and touches_west):
+        return polys
+    return [
+        [[[float(pt[0]) + 360.0, *pt[1:]] for pt in ring] for ring in poly] if hi <= -90 else poly
+        for poly, (_, hi) in zip(polys, ranges, strict=True)
+    ]
+
+
 def _clean_geometry(geom: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Keep a Polygon/MultiPolygon (coordinates rounded); anything else is ignored."""
+    """Keep a Polygon/MultiPolygon (coordinates rounded); anything else is ignored.
+
+    A MultiPolygon cut at the antimeridian is unwrapped into one piece (see
+    :func:`_unwrap_antimeridian`).
+    """
     kind = geom.get("type")
-    if kind not in ("Polygon", "MultiPolygon") or not geom.get("coordinates"):
+    coords = geom.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon") or not coords:
         return None
-    return {"type": kind, "coordinates": _round_coords(geom["coordinates"])}
+    if kind == "MultiPolygon":
+        coords = _unwrap_antimeridian(list(coords))
+    return {"type": kind, "coordinates": _round_coords(coords)}
 
 
 def _groups(events: Sequence[Event], links: Sequence[Link]) -> list[int]:

@@ -14,11 +14,12 @@ tracker.model and the submodules of this package.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from tracker.counts import find_counts
@@ -54,13 +55,13 @@ _GEO_PRECISION = {
     "country": "country",
 }
 _STATE_ORGAN = re.compile(
-    r"\b(?:military|army|navy|ministry|armed\s+forces|forces|government|command|defen[cs]e|"
+    r"\b(?:military|army|navy|ministry|pentagon|armed\s+forces|forces|government|command|defen[cs]e|"
     r"president|prime\s+minister|general\s+staff|kremlin|white\s+house)\b",
     re.I,
 )
 # Militaries announce their own moves; when they speak of others they name them.
 _MILITARY_ORGAN = re.compile(
-    r"\b(?:military|army|navy|armed\s+forces|defen[cs]e\s+(?:ministry|department)|"
+    r"\b(?:military|army|navy|pentagon|armed\s+forces|defen[cs]e\s+(?:ministry|department)|"
     r"ministry\s+of\s+defen[cs]e|command|general\s+staff|forces)\b",
     re.I,
 )
@@ -68,6 +69,76 @@ _OWN_FORCES = re.compile(
     r"\b(?:its|our|their\s+own|its\s+own)\s+(?:\w+\s+){0,3}?(?:troops|forces|soldiers|units|division|brigade)",
     re.I,
 )
+
+
+# A publisher that speaks for itself (a ministry's press release, a command's statement):
+# its unattributed sentences are its own claims. A news outlet's are not anyone's claim.
+_OFFICIAL_OUTLET = re.compile(
+    r"\b(?:ministry|department|command|government|office|armed\s+forces|army|navy|"
+    r"press\s+release|statement|embassy|mission|agency\s+for|headquarters)\b",
+    re.I,
+)
+_PRONOUN_START = re.compile(r"^(?:They|These\s+(?:units|forces|troops))\b")
+_NO_PLACE_DIRECTION = re.compile(
+    r"\b(?P<p>to|into|towards|toward|from)\s+the\s+(?:[a-z-]+\s+){0,3}?"
+    r"(?:border|front|frontier|front\s+line|north|south|east|west|coast|region|area)\b"
+)
+
+
+def _side_of_sentence(
+    text: str,
+    s: Sentence,
+    tops: Sequence[ToponymLike],
+    attribution: claims.Attribution | None,
+    drafts: list[list[_Draft]],
+) -> str | None:
+    """Return the country of the forces when the actor phrase has none.
+
+    A demonym or an owner of a formation outside the attribution ("from Russia's 1st Guards
+    Tank Army", "Russian crews"), else the forces of the sentence before in the paragraph.
+    """
+    a0 = s.start + attribution.start if attribution else -1
+    a1 = s.start + attribution.end if attribution else -1
+    for t in tops:
+        if a0 <= t.start < a1 or t.place is None or not t.place.country_code:
+            continue
+        if t.kind == "demonym" or t.place.kind == "demonym":
+            return t.place.country_code
+        if re.match(r"['’]s?\s+(?:\d+(?:st|nd|rd|th)\b|[A-Z])", text[t.end : t.end + 8]) and (
+            forces.force_strength(text[t.end : t.end + 60]) == 2
+        ):
+            return t.place.country_code
+    prev = drafts[-1] if drafts else []
+    if prev and prev[0].sentence.paragraph == s.paragraph:
+        return prev[0].actor_cc
+    return None
+
+
+def _own_status(claimed_by: str | None) -> str:
+    """Status of a denier's own counter-claim: an official speaking of its own forces confirms."""
+    return "confirmed" if claimed_by and _STATE_ORGAN.search(claimed_by) else "claimed"
+
+
+def _stand_in_actor(
+    text: str, s: Sentence, tops: Sequence[ToponymLike], drafts: list[list[_Draft]]
+) -> str | None:
+    """Return forces named without a force noun: "the Russians", or "They" after forces."""
+    for t in tops:
+        if t.kind != "demonym" and (t.place is None or t.place.kind != "demonym"):
+            continue
+        if not re.search(r"(?i)\bthe\s+$", text[max(s.start, t.start - 4) : t.start]):
+            continue
+        if not t.name.endswith(("ns", "is", "ese", "ch")):
+            continue
+        after = text[t.end : t.end + 30]
+        if re.match(rf"\s*(?:['’]|{lexicon.SAY_VERBS}\b|,)", after, re.I):
+            continue  # "the Russians' claims", "the Russians said": speakers, not forces
+        return text[max(s.start, t.start - 4) : t.end].strip()
+    if _PRONOUN_START.match(s.text):
+        prev = drafts[-1] if drafts else []
+        if prev and prev[0].sentence.paragraph == s.paragraph and prev[0].actor:
+            return prev[0].actor
+    return None
 
 
 class GeoparserLike(Protocol):
@@ -105,6 +176,11 @@ class _Draft:
     unit: str | None
     comment: bool
     military_doc: bool = True
+    claim_source: str = "sentence"  # sentence | paragraph | previous | outlet | none
+    hedged: bool = False
+    words: int = 0
+    places_in_sentence: int = 0
+    own_claim: int | None = None  # offset where a denial's own counter-claim starts
     notes: list[str] = field(default_factory=list)
 
 
@@ -149,16 +225,36 @@ def _event_date(
             and span.end is not None
             and span.end < anchor
             and not re.search(r"\b\d{4}\b", span.text)
-            and re.search(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", span.text)
         ):
-            # "expected to arrive in May": a plan looks forward, so the next May.
-            with contextlib.suppress(ValueError):  # 29 February has no next-year twin
+            month = re.search(
+                r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", span.text
+            )
+            # A day without a year a few days back is rather a past day reported later
+            # ("said troops would arrive on 3 March", published 10 March).
+            near_past = span.precision == "day" and (anchor - span.start).days < 183
+            if month and not near_past:
+                # "expected to arrive in May", "would reach X the next day, 23 October".
+                with contextlib.suppress(ValueError):  # 29 February has no next-year twin
+                    span = replace(
+                        span,
+                        start=span.start.replace(year=span.start.year + 1),
+                        end=span.end.replace(year=span.end.year + 1),
+                    )
+                return span, "date read as the next one: the sentence speaks of a plan"
+            start, end = span.start, span.end
+            if (
+                start is not None
+                and end is not None
+                and re.search(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", span.text)
+                and (anchor - start).days < 7
+            ):
+                # "will move on Wednesday": the coming Wednesday, not the last one.
                 span = replace(
                     span,
-                    start=span.start.replace(year=span.start.year + 1),
-                    end=span.end.replace(year=span.end.year + 1),
+                    start=start + timedelta(days=7),
+                    end=end + timedelta(days=7),
                 )
-            return span, "date read as the next one: the sentence speaks of a plan"
+                return span, "date read as the coming one: the sentence speaks of a plan"
         return span, None
     if inside:
         return inside[0].span, "date of the statement, not of the event"
@@ -166,7 +262,7 @@ def _event_date(
 
 
 _FUTURE = re.compile(
-    r"\b(?:will|shall|is\s+to|are\s+to|expected\s+to|plans?\s+to|set\s+to|due\s+to|"
+    r"\b(?:will|shall|would|is\s+to|are\s+to|expected\s+to|plans?\s+to|set\s+to|due\s+to|"
     r"scheduled\s+to|intends?\s+to)\b",
     re.I,
 )
@@ -272,16 +368,31 @@ def extract_report(
     military_doc = any(forces.force_strength(s.text) == 2 for s in sentences)
     drafts: list[list[_Draft]] = []
     prev_claim: tuple[int, str | None, bool, bool] = (-1, None, False, False)
-    for s in [*sentences, *comment_sentences]:
+    all_sentences = [*sentences, *comment_sentences]
+    last_paragraph: dict[int, int] = {}  # paragraph -> the paragraph before it
+    for a, b in itertools.pairwise(all_sentences):
+        if b.paragraph != a.paragraph:
+            last_paragraph[b.paragraph] = a.paragraph
+    official_outlet = bool(report.publisher and _OFFICIAL_OUTLET.search(report.publisher))
+    claimant_cc: dict[str, str] = {}  # claimant -> its country, from its fullest form
+    for s in all_sentences:
         comment = s.start >= body_end
         attribution = claims.find_attribution(s.text)
         claimed_by: str | None = None
         attributed = anonymous = False
+        claim_source = "none"
         if attribution is not None:
             claimed_by = tracker.resolve(attribution.claimant)
             attributed, anonymous = True, attribution.anonymous
+            claim_source = "sentence"
         elif prev_claim[0] == s.paragraph:
             claimed_by, anonymous = prev_claim[1], prev_claim[3]
+            claim_source = "paragraph"
+        elif prev_claim[0] >= 0 and prev_claim[0] == last_paragraph.get(s.paragraph):
+            # Wire copy attributes once and goes on: "The Pentagon announced ...\n\nAbout
+            # 600 soldiers will deploy ..." carries the previous paragraph's claimant.
+            claimed_by, anonymous = prev_claim[1], prev_claim[3]
+            claim_source = "previous"
         if attributed:
             prev_claim = (s.paragraph, claimed_by, True, anonymous)
         sent_tops = [t for t in toponyms if t.start >= s.start and t.end <= s.end]
@@ -290,6 +401,12 @@ def extract_report(
         # qualifies the claims of the sentence before it.
         strength = forces.force_strength(s.text)
         eligible = strength == 2 or (strength == 1 and military_doc)
+        stand_in: str | None = None
+        if not eligible and military_doc:
+            # "The Russians are staying in X", "They moved to Y": forces named by their
+            # nationality or by a pronoun for the forces of the sentence before.
+            stand_in = _stand_in_actor(text, s, sent_tops, drafts)
+            eligible = stand_in is not None
         if not eligible or (
             attribution is not None and attribution.verb in ("acknowledged", "confirmed")
         ):
@@ -301,9 +418,12 @@ def extract_report(
             a0, a1 = s.start + attribution.start, s.start + attribution.end
             sent_tops = [t for t in sent_tops if not (a0 <= t.start < a1)]
         places = assign_roles(text, s.start, s.end, sent_tops)
+        own = claims.own_claim_start(s.text)
+        if own is not None:
+            own += s.start
         etypes = forces.event_types_of(s.text)
         etype = forces.event_type_for(etypes, None)
-        actor = forces.find_actor(s.text)
+        actor = forces.find_actor(s.text) or stand_in
         actor_cc = None
         proper = False
         if actor:
@@ -319,13 +439,19 @@ def extract_report(
                 if t.place is not None and t.place.country_code and acting_state(text, t)
             ]
             actor_cc = subj[0] if subj else None
-        if claimed_by and attributed and status is None:
+        if actor_cc is None:
+            actor_cc = _side_of_sentence(text, s, sent_tops, attribution, drafts)
+        if claimed_by and claim_source != "none" and status is None and not anonymous:
             c_off = s.start + attribution.start if attribution else s.start
             c_cc = (
                 _countries_in(toponyms, c_off, c_off + len(attribution.claimant))
                 if attribution
                 else []
             )
+            if c_cc:
+                claimant_cc.setdefault(claimed_by, c_cc[0])
+            elif claimed_by in claimant_cc:
+                c_cc = [claimant_cc[claimed_by]]  # "the ministry" -> "Belarus's defence ministry"
             organ = bool(_STATE_ORGAN.search(claimed_by)) or bool(
                 attribution
                 and c_cc
@@ -358,8 +484,16 @@ def extract_report(
             "actor": actor,
             "actor_cc": actor_cc,
             "status": status or "claimed",
-            "claimed_by": claimed_by or (None if comment else report.publisher),
+            "claimed_by": claimed_by
+            or (report.publisher if official_outlet and not comment else None),
             "attributed": attributed or claimed_by is not None,
+            "claim_source": claim_source
+            if claimed_by
+            else ("outlet" if official_outlet and not comment else "none"),
+            "hedged": bool(lexicon.HEDGE_RE.search(s.text)),
+            "words": len(s.text.split()),
+            "places_in_sentence": len(places),
+            "own_claim": own,
             "anonymous": anonymous,
             "count": main,
             "other_counts": others,
@@ -379,12 +513,17 @@ def extract_report(
                 seen.add(key)
                 d = _Draft(place=pr, **base)  # type: ignore[arg-type]
                 d.event_type = forces.event_type_for(etypes, pr.role)
+                if own is not None and d.status == "denied" and pr.toponym.start >= own:
+                    d.status = _own_status(d.claimed_by)  # the denier's own claim
                 if main is not None and not _same_clause(text, main.start, pr.toponym.start):
                     near = [c for c in s_counts if _same_clause(text, c.start, pr.toponym.start)]
                     d.count, d.other_counts = forces.pick_count(near)
                 row.append(d)
         elif main is not None or etype not in ("other",):
-            row.append(_Draft(place=None, **base))  # type: ignore[arg-type]
+            d = _Draft(place=None, **base)  # type: ignore[arg-type]
+            if own is not None and d.status == "denied":
+                d.status = _own_status(d.claimed_by)  # "denied ..., saying its troops ..."
+            row.append(d)
         drafts.append(row)
     events = [_to_event(report, d) for row in drafts for d in row]
     return Extraction(tuple(events), tuple(warnings), len(sentences))
@@ -399,8 +538,11 @@ def _back_reference(
     tops: Sequence[ToponymLike],
 ) -> None:
     prev = next((row for row in reversed(drafts) if row), None)
-    if not prev or (prev[0].sentence.paragraph != s.paragraph and status != "unconfirmed"):
-        return
+    acknowledges = attribution is not None and attribution.verb in ("acknowledged", "confirmed")
+    if not prev or (
+        prev[0].sentence.paragraph != s.paragraph and status != "unconfirmed" and not acknowledges
+    ):
+        return  # an acknowledgement or "did not confirm" may follow in the next paragraph
     if status == "unconfirmed":
         for d in prev:
             if d.status == "claimed":
@@ -423,18 +565,38 @@ def geo_precision_of(place: Place) -> str:
 
 
 def _confidence(d: _Draft) -> float:
-    """Score an event; the buckets are checked on the labelled set (docs/ingest.md)."""
+    """Score an event; the reliability table is measured on the labelled sets (docs/ingest.md).
+
+    Evidence adds up (an explicit role cue, the geoparser's score, a count in the place's
+    clause, a claimant named in the sentence, an event verb); doubt takes away: a claimant
+    carried from elsewhere or missing, a hedged or long sentence, many places in one
+    sentence, a place resolution replaced or only "near" a named place, a border place
+    whose side is unclear, a related place, comment text.
+    """
+    source_bonus = {"sentence": 0.1, "paragraph": 0.05, "previous": 0.0, "outlet": 0.05}
     if d.place is None:
         # No place: about half of these match an analyst's record (docs/ingest.md).
-        c = 0.4 + (0.1 if d.count else 0.0) + (0.05 if d.attributed else 0.0)
+        c = 0.4 + (0.1 if d.count else 0.0) + (0.05 if d.claim_source == "sentence" else 0.0)
         c -= 0.0 if d.military_doc else 0.2
-        return round(min(c, 0.55), 2)
+        c -= 0.05 if d.hedged else 0.0
+        return round(max(0.05, min(c, 0.55)), 2)
     c = 0.4
-    c += 0.2 if d.place.cue not in ("", "near") else 0.05
+    cue = d.place.cue
+    c += 0.2 if cue not in ("", "near", "border with") else 0.05
     c += 0.15 * max(0.0, min(1.0, float(d.place.toponym.score)))
     c += 0.1 if d.count else 0.0
-    c += 0.1 if d.attributed else 0.0
+    c += source_bonus.get(d.claim_source, -0.05)
     c += 0.05 if d.event_type != "other" else 0.0
+    if d.hedged:
+        c -= 0.1
+    if d.words > 35:
+        c -= 0.05 * min(3, (d.words - 25) // 10)  # long sentences mix several claims
+    if d.places_in_sentence > 2:
+        c -= 0.05 * min(3, d.places_in_sentence - 2)
+    if d.place.swapped:
+        c -= 0.1
+    if d.place.near:
+        c -= 0.05
     if d.place.role == "related":
         c -= 0.1
     if d.comment:
@@ -448,6 +610,10 @@ def _to_event(report: Report, d: _Draft) -> Event:
     s = d.sentence
     place: Place | None = d.place.place if d.place else None
     role = d.place.role if d.place else "location"
+    if d.place is None:
+        m = _NO_PLACE_DIRECTION.search(s.text)
+        if m is not None:  # "ordered two brigades to the northern border"
+            role = "origin" if m.group("p") == "from" else "destination"
     precision = _GEO_PRECISION.get(place.kind, "point") if place else "unknown"
     if d.place is not None and d.place.near and precision == "point":
         precision = "near"
@@ -468,8 +634,12 @@ def _to_event(report: Report, d: _Draft) -> Event:
         claimed_by: str | None = f"{d.claimed_by} (anonymous sources)"
     else:
         claimed_by = d.claimed_by
-    if not d.attributed and claimed_by:
-        notes.append("unattributed: the outlet's own reporting")
+    if d.claim_source == "none":
+        notes.append("unattributed: the report names no claimant for this")
+    elif d.claim_source == "outlet":
+        notes.append("unattributed: the publisher's own statement")
+    elif d.claim_source == "previous":
+        notes.append("claimant carried from the paragraph before")
     tags: tuple[str, ...] = ("comment",) if d.comment else ()
     c = d.count
     event = Event(

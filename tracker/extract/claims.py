@@ -255,6 +255,37 @@ def find_attribution(sentence: str) -> Attribution | None:
     return according
 
 
+_OWN_CLAUSE = re.compile(
+    r",\s+(?:saying|adding|insisting|and\s+said|and\s+added)\s+(?:that\s+)?(?P<rest>[^;]*)",
+    re.I,
+)
+_OWN_SIDE = re.compile(r"\b(?:its|our|their\s+own|we|us)\b", re.I)
+_NEGATION = re.compile(r"\b(?:no|not|never|none|nor)\b|n['’]t\b", re.I)
+
+
+def own_claim_start(sentence: str) -> int | None:
+    """Offset where a denial's own counter-claim starts, or ``None``.
+
+    "The army denied the claim, saying its troops remained in control": what follows
+    "saying" is the denying side's own claim about its forces, not a denial. A clause that
+    is itself negative ("saying it has no troops there") stays part of the denial.
+    """
+    d = lexicon.DENY_RE.search(sentence)
+    if d is None:
+        return None
+    m = _OWN_CLAUSE.search(sentence, d.end())
+    if m is None or not _OWN_SIDE.search(m.group("rest")) or _NEGATION.search(m.group("rest")):
+        return None
+    return m.start("rest")
+
+
+def trim_claimant(phrase: str) -> str:
+    """Drop a trailing scene from a claimant ("X, speaking at a ceremony in Y" -> "X")."""
+    return re.split(
+        r",\s+(?:speaking|writing|in\s+an?\b|at\s+an?\b|during\b|who\b|from\b)", phrase, maxsplit=1
+    )[0].strip()
+
+
 def _strip_det(s: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", s).strip()
 
@@ -279,7 +310,7 @@ class ClaimantTracker:
             The claimant without a leading article; a short form is replaced by the most
             recent earlier claimant that contains its head noun or defines it as an acronym.
         """
-        c = _strip_det(claimant)
+        c = _strip_det(trim_claimant(claimant))
         low = c.lower()
         resolved: str | None = None
         if low in _PRONOUNS:

@@ -88,6 +88,7 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "deployment_decision",
         re.compile(
+            r"\bordered\s+(?:[\w-]+\s+){1,5}?(?:to|into|towards)\s+the\s+|"
             r"\b(?:decided|decides|agreed|plans?|planned|planning|ordered|approved|announced|"
             r"intends?|pledged|promised|prepared|preparing)\s+(?:\w+\s+){0,3}?to\s+"
             r"(?:send|deploy|dispatch|station|move|transfer|enter)\b|"
@@ -120,12 +121,16 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "arrival",
-        re.compile(r"\b(?:arriv\w+|landed|reached|have\s+reached|touched\s+down)\b", re.I),
+        re.compile(
+            r"\b(?:arriv\w+|landed|reached|have\s+reached|touched\s+down|unloaded|disembarked)\b",
+            re.I,
+        ),
     ),
     (
         "training",
         re.compile(
-            r"\b(?:training|trained|train|exercises?|drills?|manoeuvres|maneuvers|war\s+games)\b",
+            r"\b(?:training(?!\s+(?:grounds?|ranges?|areas?|camps?|centres?|centers?|bases?))|"
+            r"trained|train|exercises?|drills?|manoeuvres|maneuvers|war\s+games)\b",
             re.I,
         ),
     ),
@@ -488,5 +493,55 @@ SPEAKER_BEFORE = re.compile(
     r"(?:\s+(?:late\s+|early\s+|earlier\s+)?on\s+\w+)?\s+(?:in|at|from)|"
     r"\b(?:news|press)\s+conference\s+(?:in|at)|\bbriefing\s+(?:in|at)|"
     r"\b(?:summit|meeting|talks)\s+(?:in|at)|\b(?:visit|trip)\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+
+# Where something other than troops happens: a speech, a ceremony, a meeting, a monument.
+# A place right after such a noun (in the same clause) is a venue, not a troop position:
+# "speaking at a ceremony at the war memorial in X", "a monument in X", "talks in X".
+VENUE_BEFORE = re.compile(
+    r"\b(?:ceremony|ceremonies|memorial|monument|statue|mausoleum|museum|cemetery|tomb|"
+    r"speech|address|lecture|conference|briefing|meeting|talks|summit|funeral|interview|"
+    r"forum|rally|embassy|consulate|parliament|palace|visit|wreath-laying)\b"
+    r"(?P<gap>[^,.;:]{0,70})$",
+    re.I,
+)
+# Nouns of military sites: "to training grounds in X", "to field positions in X" keep the
+# direction of "to" for the place after "in"/"at".
+SITE_NOUNS = frozenset(
+    [
+        "base",
+        "bases",
+        "camp",
+        "camps",
+        "grounds",
+        "ground",
+        "positions",
+        "position",
+        "airfield",
+        "airfields",
+        "airport",
+        "airbase",
+        "port",
+        "station",
+        "stations",
+        "barracks",
+        "garrison",
+        "garrisons",
+        "range",
+        "ranges",
+        "areas",
+        "area",
+        "sites",
+        "site",
+        "villages",
+        "towns",
+    ]
+)
+# Words that make a statement tentative; confidence drops when a sentence hedges.
+HEDGE_RE = re.compile(
+    r"\b(?:likely|reportedly|may|might|could|possibly|apparently|appear(?:s|ed)?\s+to|"
+    r"believed|suspected|unclear|unverified|rumou?red|alleged(?:ly)?|purportedly|"
+    r"estimated|seem(?:s|ed)?\s+to|assess(?:es|ed)?|indicates?)\b",
     re.I,
 )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tracker.extract import lexicon
+from tracker.gazetteer import normalize_name
 from tracker.model import Place
 
 _KIND_RANK = {
@@ -56,7 +57,9 @@ _COMPASS = frozenset(
         "outside",
     ]
 )
-_LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?$", re.I)
+_LIST_GAP = re.compile(
+    r"^\s*(?:,|,?\s+and|,?\s+or)\s+(?:the\s+)?(?:(?:city|town|port|village)\s+of\s+)?$", re.I
+)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
 
 
@@ -81,10 +84,45 @@ class PlaceRole:
     role: str
     cue: str  # the preposition or verb that gave the role ("" when defaulted)
     near: bool = False
+    swapped: bool = False  # the geoparser's province was replaced by its namesake city
+
+
+_REGION_AFTER = re.compile(
+    r"^\s+(?:region|oblast|province|governorate|state|krai|district|county|prefecture|"
+    r"voivodeship|department|raion)\b",
+    re.I,
+)
+
+
+def city_over_province(text: str, t: ToponymLike) -> tuple[Place, bool]:
+    """Prefer the namesake city when the geoparser chose a province the text does not name.
+
+    "in Lviv", "the city of Odesa": a writer who means the province says "Lviv region" or
+    "Lviv Oblast". When the geoparser resolved a bare name to an admin1 area and one of its
+    candidates is a city of the same name in the same country, the city is the troop
+    place. Returns the place and whether it was swapped.
+    """
+    p = t.place
+    assert p is not None
+    if p.kind != "admin1" or _REGION_AFTER.match(text[t.end : t.end + 20]):
+        return p, False
+    if re.search(r"(?i)\b(?:region|oblast|province|governorate|state)\b", t.name):
+        return p, False
+    key = normalize_name(t.name)
+    for c in getattr(t, "candidates", ()) or ():
+        if c.kind == "city" and c.country_code == p.country_code and normalize_name(c.name) == key:
+            return c, True
+    return p, False
 
 
 def _rank(place: Place) -> int:
     return _KIND_RANK.get(place.kind, 0)
+
+
+_OWNED_FORMATION = re.compile(
+    r"^['’]s?\s+(?:\d+(?:st|nd|rd|th)\b|(?:[A-Z][\w-]*\s+){0,4}(?:Army|Corps|Fleet|Division|"
+    r"Brigade|Regiment|Battalion|Forces|Guard|Guards|Navy|Air\s+Force|Legion|Group)\b)"
+)
 
 
 def _is_government(text: str, t: ToponymLike) -> bool:
@@ -92,6 +130,8 @@ def _is_government(text: str, t: ToponymLike) -> bool:
     after = text[t.end : t.end + 60]
     if _GOVERNMENT_VERB.match(after):
         return True
+    if _OWNED_FORMATION.match(after):
+        return True  # "Russia's 1st Guards Tank Army", "Russia's Baltic Fleet": an owner
     m = _POSSESSIVE.match(after)
     if m:
         nxt = m.group(1).strip(",.;:").lower()
@@ -141,6 +181,34 @@ def _offset_of(before: str, i: int) -> int:
     return words[i].start() if i < len(words) else len(before)
 
 
+_DIRECTION_WORDS = {
+    "to": "destination",
+    "into": "destination",
+    "towards": "destination",
+    "toward": "destination",
+    "from": "origin",
+}
+_DETERMINERS = frozenset(["the", "a", "an", "its", "their", "new", "field", "railway", "army"])
+
+
+def _direction_through_site(words: list[str]) -> str | None:
+    """Return the direction before a site noun ("to training grounds in X"), or ``None``.
+
+    ``words`` are the lower-cased words before "in"/"at"; the last one must be a site noun
+    and a direction word must come at most four words before it, with only determiners,
+    modifiers and site nouns between.
+    """
+    if not words or words[-1] not in lexicon.SITE_NOUNS:
+        return None
+    for k in range(len(words) - 2, max(-1, len(words) - 6), -1):
+        w = words[k]
+        if w in _DIRECTION_WORDS:
+            return _DIRECTION_WORDS[w]
+        if w in lexicon.ROLE_PREPOSITIONS or w in lexicon.EXCLUDING_PREPOSITIONS or w == "of":
+            return None
+    return None
+
+
 def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None, str]:
     """Return (role, cue) from the words right before a toponym; (None, "") when there is none.
 
@@ -180,6 +248,10 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
                 if inner in ("destination", "origin", "transit"):
                     return inner, f"{cue} near"
                 return "location", w
+            if w in ("in", "at") and i > 0:
+                carried = _direction_through_site(words_l[:i])
+                if carried is not None:
+                    return carried, f"{carried} site {w}"
             return lexicon.ROLE_PREPOSITIONS[w], w
         if w in lexicon.EXCLUDING_PREPOSITIONS:
             return "skip", w
@@ -228,6 +300,11 @@ def assign_roles(
             continue
         if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
             continue  # "Austin said in Rome": where the speaker was
+        venue = lexicon.VENUE_BEFORE.search(text[sentence_start : t.start])
+        if venue and not re.search(
+            r"\b(?:to|into|towards|from|troops|forces|soldiers)\b", venue.group("gap"), re.I
+        ):
+            continue  # "a ceremony at the memorial in X", "talks in X": a venue
         if (
             re.fullmatch(r"\s*In\s+", text[sentence_start : t.start])
             and text[t.end : t.end + 1] == ","
@@ -240,7 +317,8 @@ def assign_roles(
             continue
         if prev is not None and _LIST_GAP.match(text[prev.toponym.end : t.start]):
             # "Yakutia and Buryatia", "Adigrat, Shire": a list shares its role.
-            prev = PlaceRole(t, t.place, prev.role, prev.cue, prev.near)  # type: ignore[arg-type]
+            place, swapped = city_over_province(text, t)
+            prev = PlaceRole(t, place, prev.role, prev.cue, prev.near, swapped)
             out.append(prev)
             continue
         role, cue = _role_before(text, t.start, sentence_start)
@@ -259,6 +337,9 @@ def assign_roles(
             else:
                 continue
         assert t.place is not None
-        prev = PlaceRole(t, t.place, role, cue, near=cue.endswith(("near", "outside")))
+        place, swapped = city_over_province(text, t)
+        prev = PlaceRole(
+            t, place, role, cue, near=cue.endswith(("near", "outside")), swapped=swapped
+        )
         out.append(prev)
     return out

@@ -100,7 +100,7 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
     vals[_I_DS] = ev.date_start.isoformat() if ev.date_start else None
     vals[_I_DE] = ev.date_end.isoformat() if ev.date_end else None
     tags = vals[_I_TAGS]
-    vals[_I_TAGS] = json.dumps(list(tags), ensure_ascii=False) if tags else "[]"
+    vals[_I_TAGS] = json.dumps(list(tags), ensure_ascii=False) if tags else None
     vals[_I_DEL] = 1 if vals[_I_DEL] else 0
     return [point_blob(ev.lon, ev.lat), *vals, span_class(rules.span_days(ev))]
 
@@ -701,7 +701,7 @@ class SQLiteStore(SQLiteExtras):
         if not rows:
             self.get_event(event_id)  # raises the not-found error
         return [
-            Revision(*r[:6], changes=tuple(tuple(c) for c in json.loads(r[6])))  # type: ignore[misc]
+            Revision(*r[:6], changes=tuple(tuple(c) for c in json.loads(r[6] or "[]")))  # type: ignore[misc]
             for r in rows
         ]
 

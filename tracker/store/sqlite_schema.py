@@ -52,7 +52,7 @@ CREATE TABLE events (
   confidence REAL NOT NULL,
   review_state TEXT NOT NULL,
   notes TEXT,
-  tags TEXT NOT NULL DEFAULT '[]',
+  tags TEXT,  -- JSON array; NULL when empty
   created_by TEXT,
   created_at TEXT,
   updated_at TEXT,
@@ -94,7 +94,7 @@ CREATE INDEX reports_url ON reports(url);
 CREATE TABLE revisions (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, revision INTEGER NOT NULL,
   action TEXT NOT NULL, changed_at TEXT NOT NULL, changed_by TEXT NOT NULL, reason TEXT,
-  changes TEXT NOT NULL DEFAULT '[]', UNIQUE (event_id, revision));
+  changes TEXT, UNIQUE (event_id, revision));  -- JSON [[field, old, new], ...]; NULL: none
 CREATE TABLE links (
   id TEXT PRIMARY KEY, event_a TEXT NOT NULL, event_b TEXT NOT NULL, reason TEXT NOT NULL,
   method TEXT NOT NULL, score REAL, created_by TEXT, created_at TEXT,

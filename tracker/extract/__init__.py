@@ -593,6 +593,10 @@ def _confidence(d: _Draft) -> float:
         c -= 0.05 * min(3, (d.words - 25) // 10)  # long sentences mix several claims
     if d.places_in_sentence > 2:
         c -= 0.05 * min(3, d.places_in_sentence - 2)
+    if d.place.role == "location":
+        c -= 0.05  # a static place is the role most often confused (venue, origin, target)
+    if d.claim_source == "previous":
+        c -= 0.05
     if d.place.swapped:
         c -= 0.1
     if d.place.near:

@@ -119,6 +119,32 @@ def test_and_without_between_is_two_figures() -> None:
     assert [c.count for c in find_counts("1,200 and 3,400 soldiers")] == [1200, 3400]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 000 troops", (12000, None, None)),
+        ("1\u00a0500 soldiers", (1500, None, None)),  # no-break space
+        ("about 3\u202f000 North Korean soldiers", (3000, None, None)),  # narrow no-break
+        ("between 11 000 and 12 000 troops", (None, 11000, 12000)),
+        ("In 2024 500 troops crossed", (500, None, None)),  # a year, then the figure
+    ],
+)
+def test_space_grouped_thousands(text: str, expected: tuple[int | None, ...]) -> None:
+    # Written "12 000" in Ukrainian, Russian and French sources; was read as 12 and 0.
+    (c,) = find_counts(text)
+    assert (c.count, c.count_low, c.count_high) == expected
+
+
+@PROPS
+@given(
+    st.integers(min_value=1000, max_value=999_999_999),
+    st.sampled_from([" ", "\u00a0", "\u202f"]),
+)
+def test_space_grouped_figures_round_trip(n: int, sep: str) -> None:
+    (c,) = find_counts(f"officials said {n:,} soldiers moved".replace(",", sep))
+    assert c.count == n
+
+
 @PROPS
 @given(
     st.integers(min_value=1, max_value=999_999_999),

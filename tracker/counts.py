@@ -116,7 +116,13 @@ _VAGUE = {
 
 _QUAL_RE = "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True))
 _WORD = "|".join(sorted([*_UNITS_WORDS, *_SCALES, "dozen"], key=len, reverse=True))
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*[kK]\b|\s+(?i:thousand|million)\b)?"
+# Thousands grouped by commas ("12,000") or by spaces ("12 000", "12\u202f000": the SI and
+# European convention, common in Ukrainian, Russian and French sources translated to English).
+_GROUP_SPACE = "[ \u00a0\u2009\u202f]"
+_DIGITS = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}}(?!\d))+|\d+)"
+    r"(?:\.\d+)?(?:\s*[kK]\b|\s+(?i:thousand|million)\b)?"
+)
 _WORDS = (
     rf"(?:(?:an?\s+(?:hundred|thousand|dozen)|(?:{_WORD}))(?:(?:\s+|-)(?:and\s+)?(?:{_WORD}))*)\b"
 )
@@ -187,7 +193,7 @@ def _number(s: str) -> tuple[int | None, int, bool]:
             mult, s = 1000, s[: -len("thousand")].strip()
         elif low.endswith("million"):
             mult, s = 1_000_000, s[: -len("million")].strip()
-        digits = s.replace(",", "")
+        digits = re.sub(_GROUP_SPACE, "", s.replace(",", ""))
         if len(digits) > 12:  # no army is that large; also keeps float() exact and finite
             return None, mult, True
         value = float(digits) * mult

@@ -226,12 +226,15 @@ def test_labelled_set_calibration_and_accuracy() -> None:
 
     scores = evaluate()
     right = n = 0
-    for name in ("tuning", "heldout"):
+    for name in ("tuning", "heldout", "wire-dev"):
         r, k = scores[name].buckets.get(BUCKETS[-1], [0, 0])
         right, n = right + r, n + k
     assert n >= 20 and right / n >= 0.8  # confidence >= 0.8 is right at least 80% of the time
     assert scores["tuning"].precision >= 0.75 and scores["tuning"].recall >= 0.7
     assert scores["tuning"].precision > 3 * scores["baseline-tuning"].precision
+    # the untouched wire-style final set: far better than the baseline (its >= 0.8 bucket is
+    # reported in docs/ingest.md, not asserted: it is below the 80% target)
+    assert scores["wire-final"].precision > 3 * scores["baseline-wire-final"].precision
 
 
 # --------------------------------------------------------------------------- general rules

@@ -258,6 +258,25 @@ def test_html_keeps_article_drops_furniture() -> None:
     assert doc.text[slice(*doc.dateline_span)] == "RIGA (AP) — "
 
 
+@pytest.mark.parametrize(
+    ("head", "url"),
+    [
+        ('<link rel="canonical" href="https://wire.example/a">', "https://wire.example/a"),
+        ('<link rel="canonical" href="https://wire.example/a" />', "https://wire.example/a"),
+        ('<meta property="og:url" content="https://wire.example/b">', "https://wire.example/b"),
+        (  # the canonical link wins over og:url
+            '<meta property="og:url" content="https://wire.example/b">'
+            '<link rel="Canonical" href="https://wire.example/a">',
+            "https://wire.example/a",
+        ),
+        ('<link rel="canonical" href="javascript:alert(1)">', None),
+    ],
+)
+def test_html_url_from_canonical_link_or_og_url(head: str, url: str | None) -> None:
+    page = f"<html><head>{head}</head><body><p>Troops crossed near Narva.</p></body></html>"
+    assert parse_document(page.encode(), name="a.html").meta.url == url
+
+
 def test_html_sniffed_without_suffix(tmp_path: Path) -> None:
     p = tmp_path / "page.txt"
     p.write_text("<html><body><p>Troops moved.</p><script>x()</script></body></html>")

@@ -352,7 +352,7 @@ def parse_document(
             title=page.title,
             publisher=pmeta.get("og:site_name"),
             published=published,
-            url=pmeta.get("og:url"),
+            url=pmeta.get("canonical") or pmeta.get("og:url"),
             language=pmeta.get("lang"),
         )
         text = page.body + ("\n\n" + page.comments if page.comments else "")

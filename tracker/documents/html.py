@@ -139,6 +139,12 @@ class _Extractor(HTMLParser):
             if tag == "html" and a.get("lang"):
                 self.meta.setdefault("lang", a["lang"].strip())
             self.og_title = self.meta.get("og:title")
+        if tag == "link":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            href = a.get("href", "").strip()
+            rels = a.get("rel", "").lower().split()
+            if "canonical" in rels and href.lower().startswith(("http://", "https://")):
+                self.meta.setdefault("canonical", href)
         if tag == "title":
             self.in_title = True
         if tag == "h1" and not self.h1_done:
@@ -151,7 +157,7 @@ class _Extractor(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BLOCK_TAGS:
             self._break()
-        if tag == "meta":
+        if tag in ("meta", "link"):
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:

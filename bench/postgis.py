@@ -75,7 +75,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, url: str, shapely: object, geod_cls: type) -> int:
-    work = Path(tempfile.mkdtemp(prefix="bench_postgis_"))
+    with tempfile.TemporaryDirectory(prefix="bench_postgis_") as tmp:
+        return _measure(args, url, shapely, geod_cls, Path(tmp))
+
+
+def _measure(
+    args: argparse.Namespace, url: str, shapely: object, geod_cls: type, work: Path
+) -> int:
     n = args.n
     print(f"N = {n:,} events; 2 cores; one run; server fsync=on synchronous_commit=on", flush=True)
     data = make_events(n)

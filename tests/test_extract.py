@@ -353,3 +353,9 @@ def test_confidence_drops_with_doubt(gp: Geoparser) -> None:
     swapped = "Officials said 400 soldiers arrived in Lviv on Monday."
     _, c = run(gp, swapped)
     assert c.events[0].confidence < a.events[0].confidence  # province replaced by city
+
+
+def test_the_claimant_is_not_the_force(gp: Geoparser) -> None:
+    text = "Officials said 2,000 troops arrived in Gomel. Kupiansk was calm, a border guard spokesman said."
+    _, ex = run(gp, text)
+    assert not any("Kupiansk" in (e.evidence or "") for e in ex.events)

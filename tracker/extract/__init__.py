@@ -399,7 +399,15 @@ def extract_report(
         status = claims.sentence_status(s.text)
         # A status-only sentence ("The NIS did not immediately confirm these reports.")
         # qualifies the claims of the sentence before it.
-        strength = forces.force_strength(s.text)
+        # The claimant is not the force: "a border guard spokesman said" names no troops.
+        bare = s.text
+        if attribution is not None:
+            bare = (
+                bare[: attribution.start]
+                + " " * (attribution.end - attribution.start)
+                + bare[attribution.end :]
+            )
+        strength = forces.force_strength(bare)
         eligible = strength == 2 or (strength == 1 and military_doc)
         stand_in: str | None = None
         if not eligible and military_doc:
@@ -423,7 +431,7 @@ def extract_report(
             own += s.start
         etypes = forces.event_types_of(s.text)
         etype = forces.event_type_for(etypes, None)
-        actor = forces.find_actor(s.text) or stand_in
+        actor = forces.find_actor(bare) or stand_in
         actor_cc = None
         proper = False
         if actor:

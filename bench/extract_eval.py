@@ -3,8 +3,8 @@
 Run: ``python -m bench.extract_eval`` (``make bench`` runs it with the others).
 
 Each labelled report in ``tests/data/labelled/`` (tuning set) and
-``tests/data/labelled/heldout/`` and ``tests/data/labelled/wire/{dev,final}/`` (wire-style
-reports; ``final`` is never tuned on) go through the real pipeline (documents ->
+``tests/data/labelled/heldout/`` and ``tests/data/labelled/wire/{dev,final,final2}/``
+(wire-style reports; ``final`` and ``final2`` are never tuned on) go through the real pipeline (documents ->
 geoparser with the real gazetteer -> extractor). An extracted event matches a gold event of
 the same report when the place agrees (by name, the name as written, or the gold name's
 gazetteer resolution; no place on both sides also agrees), the role agrees and the count
@@ -232,10 +232,12 @@ def evaluate() -> dict[str, Score]:
         "heldout": score_folder(LABELLED / "heldout", gp, gz),
         "wire-dev": score_folder(WIRE / "dev", gp, gz),
         "wire-final": score_folder(WIRE / "final", gp, gz),
+        "wire-final2": score_folder(WIRE / "final2", gp, gz),
         "baseline-tuning": score_folder(LABELLED, gp, gz, baseline=True),
         "baseline-heldout": score_folder(LABELLED / "heldout", gp, gz, baseline=True),
         "baseline-wire-dev": score_folder(WIRE / "dev", gp, gz, baseline=True),
         "baseline-wire-final": score_folder(WIRE / "final", gp, gz, baseline=True),
+        "baseline-wire-final2": score_folder(WIRE / "final2", gp, gz, baseline=True),
     }
 
 
@@ -246,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, sc in scores.items():
         _print(name, sc, verbose="-v" in argv)
     print()
-    for name in ("tuning", "heldout", "wire-dev", "wire-final"):
+    for name in ("tuning", "heldout", "wire-dev", "wire-final", "wire-final2"):
         right, n = scores[name].buckets.get(BUCKETS[-1], [0, 0])
         print(
             f"confidence >= 0.8 on {name}: {right}/{n} right "

@@ -359,3 +359,6 @@ def test_the_claimant_is_not_the_force(gp: Geoparser) -> None:
     text = "Officials said 2,000 troops arrived in Gomel. Kupiansk was calm, a border guard spokesman said."
     _, ex = run(gp, text)
     assert not any("Kupiansk" in (e.evidence or "") for e in ex.events)
+    # a force speaking of itself is still a force
+    _, ex2 = run(gp, "The mercenary group said it was leaving Mali after three years.")
+    assert [(e.place_name, e.role) for e in ex2.events] == [("Mali", "origin")]

@@ -114,6 +114,13 @@ def _side_of_sentence(
     return None
 
 
+_SPEAKER_NOUN = re.compile(
+    r"\b(?:spokes(?:man|woman|person)|officials?|sources?|officers?|press\s+service|"
+    r"commander|chief|minister|adviser|analysts?)\b",
+    re.I,
+)
+
+
 def _own_status(claimed_by: str | None) -> str:
     """Status of a denier's own counter-claim: an official speaking of its own forces confirms."""
     return "confirmed" if claimed_by and _STATE_ORGAN.search(claimed_by) else "claimed"
@@ -399,9 +406,10 @@ def extract_report(
         status = claims.sentence_status(s.text)
         # A status-only sentence ("The NIS did not immediately confirm these reports.")
         # qualifies the claims of the sentence before it.
-        # The claimant is not the force: "a border guard spokesman said" names no troops.
+        # A speaker is not the force: "a border guard spokesman said" names no troops (but
+        # "the Wagner mercenary group said it was leaving" is a force speaking of itself).
         bare = s.text
-        if attribution is not None:
+        if attribution is not None and _SPEAKER_NOUN.search(attribution.claimant):
             bare = (
                 bare[: attribution.start]
                 + " " * (attribution.end - attribution.start)

@@ -547,3 +547,29 @@ def test_country_cut_at_the_antimeridian_opens_on_the_country(
         assert o.errors == [] and o.requests == []
     finally:
         o.ctx.close()
+
+
+@pytest.mark.browser
+def test_actor_tracks_join_points_only(chromium: Any, tmp_path: Path) -> None:
+    # A country-level event has no position: no track line may run to the country's centre.
+    def track_pixels(events: list[Event]) -> int:
+        out = render_map(events, title="t", tiles="none", out=tmp_path / "m.html",
+                         outlines={"iso3166-2:RU-KRS": KURSK})  # fmt: skip
+        o = Opened(chromium, out.as_uri())
+        try:
+            o.js("TrackerMap.map.setView([47, 84], 3, {animate: false})")
+            o.page.wait_for_timeout(200)
+            return int(
+                o.js("""() => { const c = document.querySelector('canvas[data-layer=tracks]');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let n = 0; for (let k = 3; k < d.length; k += 4) if (d[k]) n++; return n; }""")
+            )
+        finally:
+            o.ctx.close()
+
+    vlad = ev("evt_vl", 8, lon=131.87, lat=43.11)
+    kursk_city = ev("evt_kc", 9, lon=36.19, lat=51.73)
+    kursk_area = ev("evt_ka", 9, geo_precision="admin1", place_id="iso3166-2:RU-KRS",
+                    lon=36.5, lat=51.5)  # fmt: skip
+    assert track_pixels([vlad, kursk_city]) > 50  # two points of one actor: a track
+    assert track_pixels([vlad, kursk_area]) == 0

@@ -204,19 +204,21 @@
 
   var TRACK_COLORS = ['#444', '#1f78b4', '#8c510a', '#c51b7d', '#01665e', '#762a83'];
 
-  /* A track per actor: successive placed events of one actor, in time order. With more than
-     TRACK_MAX tracked events in the window only the selected event's actor is tracked. */
+  /* A track per actor: successive point events of one actor, in time order. Region- and
+     country-level events stay out: a line to an area's centre would be a false position.
+     With more than TRACK_MAX tracked events in the window only the selected event's actor
+     is tracked. */
   TM.TRACK_MAX = 3000;
   TM.drawTracks = function (ctx, f) {
     var D = TM.D, rows = D.rows, nr = D.nrows, ac = D.ac, lastX = {}, lastY = {}, k, i, a, n = 0;
-    for (k = 0; k < nr; k++) { i = rows[k]; if (ac[i] >= 0 && D.g[i] !== TM.G_NONE) n++; }
+    for (k = 0; k < nr; k++) { i = rows[k]; if (ac[i] >= 0 && D.g[i] === TM.G_POINT) n++; }
     var only = n > TM.TRACK_MAX ? (TM.S.sel >= 0 ? ac[TM.S.sel] : -2) : -1;
     TM.tracksLimited = n > TM.TRACK_MAX;
     if (only === -2) return;
     var paths = TRACK_COLORS.map(function () { return new Path2D(); });
     for (k = 0; k < nr; k++) {
       i = rows[k]; a = ac[i];
-      if (a < 0 || (only >= 0 && a !== only) || D.t0[i] < 0 || D.g[i] === TM.G_NONE || D.ro[i] === D.RELATED || isNaN(D.X[i])) continue;
+      if (a < 0 || (only >= 0 && a !== only) || D.t0[i] < 0 || D.g[i] !== TM.G_POINT || D.ro[i] === D.RELATED || isNaN(D.X[i])) continue;
       var x = D.X[i] * f.s - f.ox, y = D.Y[i] * f.s - f.oy;
       if (lastX[a] !== undefined && (Math.abs(lastX[a] - x) > 0.5 || Math.abs(lastY[a] - y) > 0.5)) {
         var p = paths[a % paths.length];

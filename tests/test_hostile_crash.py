@@ -40,7 +40,7 @@ def test_kill_rounds_leave_a_sound_store(workload: Workload) -> None:
     assert not bad, bad
     killed = [r for r in results if r.killed]
     # The signal really lands mid-run (a round that finished first proves less).
-    assert len(killed) >= ROUNDS * 0.8, results
+    assert len(killed) >= ROUNDS * 0.9, results
     assert {r.op for r in killed} == set(OPS)
 
 

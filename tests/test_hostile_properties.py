@@ -434,3 +434,38 @@ def test_boundary_file(scratch: Path, data: Any) -> None:
 def test_alphabet_covers_controls() -> None:
     """The hostile alphabet really contains what the properties claim to try."""
     assert "\x1b" in NASTY and "\u202e" in NASTY and set(string.digits) <= set(NASTY)
+
+
+# ------------------------------------------------------------------ `tracker add` coordinates
+
+
+@pytest.fixture(scope="module")
+def add_env(scratch: Path) -> Iterator[dict[str, str]]:
+    env = {
+        "TRACKER_STORE": str(scratch / "add.gpkg"),
+        "TRACKER_DATA_DIR": str(scratch / "add-data"),
+        "TRACKER_USER": "prop",
+    }
+    yield env
+
+
+@PROPS
+@given(number_text, number_text)
+def test_add_coordinates(add_env: dict[str, str], lon: str, lat: str) -> None:
+    """``tracker add --lon X --lat Y``: stored in range, or a clear error, never a traceback."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    args = ["add", "--lon", lon, "--lat", lat, "--date", "2024-10", "--type", "movement"]
+    res = CliRunner().invoke(cli, [*args, "--source", "prop"], env=add_env)
+    if res.exit_code == 0:
+        event_id = res.output.strip().splitlines()[-1]
+        with open_store(add_env["TRACKER_STORE"]) as st_:
+            ev = st_.get_event(event_id)
+        assert ev.lon is not None and ev.lat is not None
+        assert -180 <= ev.lon <= 180 and -90 <= ev.lat <= 90
+        return
+    # click's usage errors exit 2; tracker's typed errors surface as TrackerError.
+    exc = res.exception
+    assert res.exit_code == 2 or isinstance(exc, TrackerError), (lon, lat, repr(exc))

@@ -190,7 +190,8 @@ def test_map_of_hostile_reports_runs_nothing_and_shows_the_text(
               + ' isindex, link[href*="127.0.0.1"], details:not(.tm-filters, .tm-legend), meta[http-equiv]'
               + ':not([http-equiv=Content-Security-Policy]):not([http-equiv=content-type]),'
               + ' #tm-card *:not(div, span, dl, dt, dd, h2, h3, p, blockquote, button, small, ul,'
-              + ' li, a, strong, em, time)').length"""
+              + ' li, a, strong, em, time), #tm-list img, #tm-list svg, #tm-list iframe,'
+              + ' #tm-list script, #tm-list math, #tm-list a[href^="javascript"]').length"""
         )
         assert injected == 0
     finally:

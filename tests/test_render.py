@@ -573,3 +573,26 @@ def test_actor_tracks_join_points_only(chromium: Any, tmp_path: Path) -> None:
                     lon=36.5, lat=51.5)  # fmt: skip
     assert track_pixels([vlad, kursk_city]) > 50  # two points of one actor: a track
     assert track_pixels([vlad, kursk_area]) == 0
+
+
+@pytest.mark.browser
+def test_arrow_to_a_region_stops_at_its_outline(chromium: Any, tmp_path: Path) -> None:
+    # "moved to Kursk Oblast" is known only to the region: the arrow ends where it enters the
+    # outline, not at the region's centre as if that were the destination.
+    origin = ev("evt_o", 8, event_type="movement", role="origin", lon=127.4, lat=39.15)
+    dest = ev("evt_d", 9, event_type="movement", role="destination", geo_precision="admin1",
+              place_id="iso3166-2:RU-KRS", lon=36.5, lat=51.3)  # fmt: skip
+    out = render_map([origin, dest], title="t", tiles="none", out=tmp_path / "m.html",
+                     outlines={"iso3166-2:RU-KRS": KURSK})  # fmt: skip
+    o = Opened(chromium, out.as_uri())
+    try:
+        painted = """([lat, lon]) => { const m = TrackerMap.map, p = m.latLngToContainerPoint([lat, lon]);
+            const c = document.querySelector('canvas[data-layer=moves]'), d = devicePixelRatio;
+            return Array.from(c.getContext('2d').getImageData(p.x * d - 3, p.y * d - 3, 7, 7).data)
+                .some(v => v > 0); }"""
+        assert not o.js(painted, [51.3, 36.5])  # nothing at the region's centre
+        assert not o.js(painted, [51.3, 37.5])  # nor inside the outline
+        assert o.js(painted, [39.15, 127.4])  # the arrow does leave the origin
+        assert o.errors == []
+    finally:
+        o.ctx.close()

@@ -230,6 +230,48 @@
     paths.forEach(function (p, c) { ctx.strokeStyle = alpha(TRACK_COLORS[c], 0.6); ctx.stroke(p); });
   };
 
+  /* The arrow's course as screen points: a gentle curve between two places, else the
+     polyline through the transits. */
+  function course(pts) {
+    var out = [], k, t;
+    if (pts.length === 2) {
+      var a = pts[0], b = pts[1], dx = b[0] - a[0], dy = b[1] - a[1];
+      var cx = (a[0] + b[0]) / 2 - dy * 0.2, cy = (a[1] + b[1]) / 2 + dx * 0.2;
+      for (k = 0; k <= 48; k++) {
+        t = k / 48;
+        out.push([(1 - t) * (1 - t) * a[0] + 2 * (1 - t) * t * cx + t * t * b[0],
+                  (1 - t) * (1 - t) * a[1] + 2 * (1 - t) * t * cy + t * t * b[1]]);
+      }
+      return out;
+    }
+    for (k = 0; k < pts.length; k++) out.push(pts[k]);
+    return out;
+  }
+
+  /* Region- and country-level ends have no position: the arrow stops where it enters the
+     destination's outline and starts where it leaves the origin's (unless it never does). */
+  function clipToAreas(line, first, last, f) {
+    var D = TM.D, hc = TM.hitCtx || (TM.hitCtx = document.createElement('canvas').getContext('2d'));
+    function area(i) { return D.g[i] === TM.G_AREA ? outlinePath(D.outlines[D.ol[i]], f) : null; }
+    function inside(p, q) { return hc.isPointInPath(p, q[0], q[1], 'evenodd'); }
+    function edge(p, out, inn) {  // the outline crossing between an outside and an inside point
+      for (var n = 0; n < 16; n++) {
+        var m = [(out[0] + inn[0]) / 2, (out[1] + inn[1]) / 2];
+        if (inside(p, m)) inn = m; else out = m;
+      }
+      return inn;
+    }
+    var a = 0, b = line.length - 1, dest = area(last), orig = area(first), k;
+    line = line.slice();
+    if (dest && !inside(dest, line[0])) {
+      for (k = 1; k <= b; k++) if (inside(dest, line[k])) { line[k] = edge(dest, line[k - 1], line[k]); b = k; break; }
+    }
+    if (orig && !inside(orig, line[b])) {
+      for (k = b - 1; k >= 0; k--) if (inside(orig, line[k])) { line[k] = edge(orig, line[k + 1], line[k]); a = k; break; }
+    }
+    return line.slice(a, b + 1);
+  }
+
   /* Movement arrows origin -> (transits) -> destination, curved, with an arrowhead. */
   TM.drawMoves = function (ctx, f) {
     var D = TM.D, C = TM.STATUS_COLORS;
@@ -238,19 +280,14 @@
       if (!any) return;
       var pts = chain.map(function (i) { return [D.X[i] * f.s - f.ox, D.Y[i] * f.s - f.oy]; });
       var last = chain[chain.length - 1], col = C[D.st[last]];
+      var line = clipToAreas(course(pts), chain[0], last, f);
+      if (line.length < 2) return;
       ctx.strokeStyle = col; ctx.fillStyle = col; ctx.lineWidth = 2.5;
-      ctx.beginPath(); ctx.moveTo(pts[0][0], pts[0][1]);
-      var from = pts[0], to = pts[pts.length - 1], cx, cy;
-      if (pts.length === 2) {
-        var dx = to[0] - from[0], dy = to[1] - from[1];
-        cx = (from[0] + to[0]) / 2 - dy * 0.2; cy = (from[1] + to[1]) / 2 + dx * 0.2;
-        ctx.quadraticCurveTo(cx, cy, to[0], to[1]);
-      } else {
-        for (var k = 1; k < pts.length; k++) ctx.lineTo(pts[k][0], pts[k][1]);
-        cx = pts[pts.length - 2][0]; cy = pts[pts.length - 2][1];
-      }
+      ctx.beginPath(); ctx.moveTo(line[0][0], line[0][1]);
+      for (var k = 1; k < line.length; k++) ctx.lineTo(line[k][0], line[k][1]);
       ctx.stroke();
-      var ang = Math.atan2(to[1] - cy, to[0] - cx), h = 11;
+      var to = line[line.length - 1], from = line[line.length - 2];
+      var ang = Math.atan2(to[1] - from[1], to[0] - from[0]), h = 11;
       ctx.beginPath(); ctx.moveTo(to[0], to[1]);
       ctx.lineTo(to[0] - h * Math.cos(ang - 0.4), to[1] - h * Math.sin(ang - 0.4));
       ctx.lineTo(to[0] - h * Math.cos(ang + 0.4), to[1] - h * Math.sin(ang + 0.4));

@@ -255,3 +255,17 @@ def test_regions_import_geopackage_in_web_mercator(env: dict[str, str], isolated
     outline = shapely.geometry.shape(gz.outline("iso3166-2:RU-PRI"))
     assert outline.symmetric_difference(square).area < 1e-3  # back in lon/lat
     gz.close()
+
+
+def test_regions_list_of_a_country_without_that_kind_says_which_kinds_it_has(
+    env: dict[str, str],
+) -> None:
+    # The default kind is macro_region; North Korea has none, but it has admin1 regions.
+    r = run_cli("regions", "list", "--country", "KP", "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []
+    assert "no macro_region regions in KP" in r.stderr and "--kind admin1" in r.stderr
+    r = run_cli("regions", "list", "--country", "KP", "--kind", "admin1", "--format", "json",
+                env=env)  # fmt: skip
+    assert r.returncode == 0 and r.stderr == ""
+    assert "iso3166-2:KP-01" in {row["id"] for row in json.loads(r.stdout)}

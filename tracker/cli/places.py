@@ -207,6 +207,9 @@ def build_cmd(force: bool) -> None:
     )
 
 
+_REGION_LIST_KINDS = ["macro_region", "admin1", "country", "area"]
+
+
 @click.group()
 def regions() -> None:
     """List regions and replace their derived outlines with real boundaries.
@@ -221,7 +224,7 @@ def regions() -> None:
 @regions.command("list")
 @click.option(
     "--kind",
-    type=click.Choice(["macro_region", "admin1", "country", "area"]),
+    type=click.Choice(_REGION_LIST_KINDS),
     default="macro_region",
     show_default=True,
 )
@@ -235,7 +238,14 @@ def list_cmd(kind: str, country: str | None, fmt: str | None) -> None:
       tracker regions list
       tracker regions list --kind admin1 --country KP
     """
-    rows = _open().list_regions(kind, country=country)
+    gz = _open()
+    rows = gz.list_regions(kind, country=country)
+    if not rows and country:
+        others = [
+            k for k in _REGION_LIST_KINDS if k != kind and gz.list_regions(k, country=country)
+        ]
+        hint = f"; try --kind {' or --kind '.join(others)}" if others else ""
+        echo_err(f"no {kind} regions in {country.upper()}{hint}")
     emit_rows(rows, fmt, REGION_FIELDS)
 
 

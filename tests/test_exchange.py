@@ -44,7 +44,7 @@ def sample_events() -> list[Event]:
             claimed_by="South Korea NIS",
             source_publisher="The Guardian",
             source_url="https://example.org/a?x=1&y=2",
-            evidence="line one\nline two, with comma",
+            evidence="  line one\nline two, with comma\n",
             tags=("nk", "navy"),
             confidence=0.5,
         ),

@@ -266,6 +266,9 @@ def event_from_record(
         if isinstance(v, list | dict) and k != "tags":  # JSON arrays/objects are no field value
             problems.append(f"{k}: {v!r:.60} must be a single value, not a list or object")
             continue
+        if v.__class__ is str and k in FREE_TEXT_FIELDS and v:
+            values[k] = v  # kept byte for byte (evidence spans, notes)
+            continue
         if v.__class__ is str:
             v = v.strip()
             if not v:
@@ -300,6 +303,9 @@ def event_from_cells(names: Sequence[str], cells: Sequence[str]) -> Event:
     problems: list[str] = []
     for name, v in zip(names, cells, strict=True):
         if not v:
+            continue
+        if name in FREE_TEXT_FIELDS:  # kept byte for byte (evidence spans, notes)
+            values[name] = v
             continue
         v = v.strip()
         if not v:
@@ -352,6 +358,22 @@ _FAST: dict[str, Any] = {
     "tags": lambda v: () if v == "[]" else _to_tags(v),
     "deleted": lambda v: v == "true" or (v != "false" and coerce_value("deleted", v)),
 }
+
+
+# Free text is never stripped on import, so an exported file re-imports unchanged.
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "date_text",
+        "place_name",
+        "actor",
+        "unit",
+        "count_unit",
+        "claimed_by",
+        "source_publisher",
+        "evidence",
+        "notes",
+    }
+)
 
 
 def _keep(value: Any) -> Any:

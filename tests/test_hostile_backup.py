@@ -48,8 +48,16 @@ def _assert_consistent(copy: Path, env: dict[str, str]) -> int:
             con.execute("SELECT count(*) FROM events WHERE id LIKE ?", (f"p{k}_%",)).fetchone()[0]
             for k in range(FILES)
         ]
+        # One snapshot: no revision without its event, no event without its report.
+        orphans = con.execute(
+            "SELECT (SELECT count(*) FROM revisions r WHERE NOT EXISTS "
+            "(SELECT 1 FROM events e WHERE e.id = r.event_id)), "
+            "(SELECT count(*) FROM events e WHERE e.report_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM reports p WHERE p.id = e.report_id))"
+        ).fetchone()
     finally:
         con.close()
+    assert orphans == (0, 0), f"torn copy: {orphans[0]} orphan revisions, {orphans[1]} events"
     assert all(n in (0, ROWS) for n in per), per
     return sum(1 for n in per if n)
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,7 +256,7 @@ def copy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Copy
     if s_loc == d_loc:
         msg = "source and destination are the same store"
         raise StoreError(msg)
-    with open_store(s_loc) as s_st:
+    with open_store(s_loc) as s_st, _snapshot(s_st):
         s_tables = read_tables(s_st)
         s_name = s_st.location
         notes = _custom_place_notes(s_st, d_loc)
@@ -281,6 +282,29 @@ def copy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Copy
             hashes=hashes,
             notes=notes,
         )
+
+
+@contextmanager
+def _snapshot(st: EventStore) -> Iterator[None]:
+    """Read every table of a live store from one snapshot (a writer may be committing).
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction; SQLite (WAL): one deferred read
+    transaction. Neither blocks writers.
+    """
+    con: Any = getattr(st, "con", None)
+    backend = getattr(st, "backend", None)
+    if backend == "postgis" and con is not None:
+        with con.transaction():
+            con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    elif backend == "sqlite" and con is not None and not con.in_transaction:
+        con.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            con.execute("COMMIT")
+    else:
+        yield
 
 
 def _custom_place_notes(st: EventStore, dst: str) -> tuple[str, ...]:

@@ -86,6 +86,9 @@ def test_parse_date_arg_accepts(arg: str, start: date, end: date, precision: str
         ("2024-10-08/", "both sides"),
         ("0000", "year 0"),
         ("10/08/2024", "more than one"),
+        ("2024-10-08T12:00:00Z", "time of day is not part of a date"),  # was "range separator"
+        ("2024-10-08 09:51", "give the day alone (2024-10-08)"),
+        ("2024-10-08..2024-10-13", "write a range as A/B"),
     ],
 )
 def test_parse_date_arg_rejects_with_reason_and_forms(arg: str, why: str) -> None:

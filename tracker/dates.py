@@ -299,6 +299,9 @@ def _parse_endpoint(s: str) -> DateSpan:
     return _parse_text(s, None)
 
 
+_ISO_WITH_TIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d{1,2}:\d{2}\S*", re.IGNORECASE)
+
+
 def parse_date_arg(s: str) -> DateSpan:
     """Parse a date or date range given on the command line or in a CSV cell.
 
@@ -350,6 +353,11 @@ def parse_date_arg(s: str) -> DateSpan:
             )
         if "/" in s:
             raise _Bad("more than one '/'")
+        timed = _ISO_WITH_TIME.fullmatch(s)
+        if timed:
+            raise _Bad(f"a time of day is not part of a date here; give the day alone ({timed[1]})")
+        if ".." in s:
+            raise _Bad("write a range as A/B (2024-10-08/2024-10-13), not A..B")
         span = _parse_endpoint(s)
         return DateSpan(span.start, span.end, span.precision, raw)
     except _Bad as err:

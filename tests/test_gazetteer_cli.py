@@ -126,6 +126,22 @@ def test_add_custom_place_then_search(env: dict[str, str]) -> None:
     assert stored["places"][0]["name"] == "Sergeyevka training ground"
 
 
+def test_adding_a_custom_place_again_keeps_one_place(env: dict[str, str]) -> None:
+    # Two identical entries would make the name ambiguous for `tracker add --place`.
+    args = ["places", "add", "Sergeyevka training ground", "--lon", "131.67", "--lat", "44.33"]
+    assert run_cli(*args, "--format", "json", env=env).returncode == 0
+    r = run_cli(*args, "--alias", "Sergeevka", "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["id"] == "custom:1"
+    assert "already custom:1 (aliases or country added)" in r.stderr
+    r = run_cli(*args, "--alias", "Sergeevka", "--format", "json", env=env)
+    assert r.returncode == 0 and "rebuilding" not in r.stderr  # nothing new: no rebuild
+    stored = json.loads((Path(env["TRACKER_DATA_DIR"]) / "custom_places.json").read_text())
+    assert [(p["n"], p["aliases"]) for p in stored["places"]] == [(1, ["Sergeevka"])]
+    r = run_cli("places", "search", "Sergeevka", "--kind", "custom", "--format", "json", env=env)
+    assert [row["id"] for row in json.loads(r.stdout)] == ["custom:1"]
+
+
 def _write_dump(path: Path, rows: list[str]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(path.stem + ".txt", "\n".join(rows) + "\n")

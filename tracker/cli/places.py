@@ -137,7 +137,10 @@ def add_cmd(
         aliases=aliases,
         known_countries=set(gz.country_codes),
     )
-    gz = _rebuild()
+    if rec.get("existing"):
+        added = " (aliases or country added)" if rec["changed"] else ""
+        echo_err(f"{rec['name']!r} is already custom:{rec['n']}{added}")
+    gz = _rebuild() if rec.get("changed", True) else gz
     place = gz.get(f"custom:{rec['n']}")
     emit_rows([_row(place)], fmt, PLACE_FIELDS)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import GazetteerError, ImportFileError, ValidationError
-from tracker.gazetteer.normalize import check_name
+from tracker.gazetteer.normalize import check_name, normalize_name
 from tracker.gazetteer.sources import City
 
 CUSTOM_FILE = "custom_places.json"
@@ -99,6 +99,15 @@ def read_custom_places(data_dir: Path) -> list[dict[str, Any]]:
     return places
 
 
+SAME_CUSTOM_KM = 1.0  # a custom place added again within this distance is the same place
+
+
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Approximate distance (equirectangular; fine below a few hundred km)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
 def add_custom_place(
     data_dir: Path,
     name: str,
@@ -109,7 +118,13 @@ def add_custom_place(
     aliases: tuple[str, ...] = (),
     known_countries: set[str],
 ) -> dict[str, Any]:
-    """Validate and append one custom place; return its record (with its ``custom:<n>`` id)."""
+    """Validate and append one custom place; return its record (with its ``custom:<n>`` id).
+
+    Adding a place again (same normalized name, within ``SAME_CUSTOM_KM``) keeps the one
+    place: new aliases and a country are added to it, and the record comes back with
+    ``existing=True`` (and ``changed`` saying whether anything was added), so a setup script
+    can run twice without creating namesakes that make the name ambiguous.
+    """
     name = check_name(name)
     check_lon_lat(lon, lat)
     cc = None
@@ -123,6 +138,22 @@ def add_custom_place(
             raise ValidationError(msg)
     al = [check_name(a, what="alias") for a in aliases]
     places = read_custom_places(data_dir)
+    for old in places:
+        if normalize_name(str(old.get("name", ""))) != normalize_name(name):
+            continue
+        if _km(float(old["lon"]), float(old["lat"]), lon, lat) > SAME_CUSTOM_KM:
+            continue
+        if cc and old.get("country_code") not in (None, cc):
+            continue
+        known = list(old.get("aliases") or [])
+        extra = [a for a in al if a not in known]
+        changed = bool(extra) or bool(cc and old.get("country_code") != cc)
+        if changed:
+            old["aliases"] = known + extra
+            old["country_code"] = cc or old.get("country_code")
+            body = json.dumps({"places": places}, ensure_ascii=False, indent=1).encode("utf-8")
+            write_atomic(data_dir / CUSTOM_FILE, body)
+        return {**old, "existing": True, "changed": changed}
     n = 1 + max((int(p.get("n", 0)) for p in places), default=0)
     rec = {"n": n, "name": name, "lon": float(lon), "lat": float(lat), "country_code": cc}
     rec["aliases"] = al

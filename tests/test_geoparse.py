@@ -455,3 +455,54 @@ def test_a_hamlet_abroad_is_not_pinned_in_a_text_about_elsewhere(gp: Geoparser) 
     assert tops["Energy"].kind == "place" and tops["Energy"].place is None
     alone = by_name(gp.parse("The family moved to Energy last year."))
     assert alone["Energy"].place is not None  # no other context: the only candidate stands
+
+
+def _resolved(gp: Geoparser, text: str) -> dict[str, str | None]:
+    return {t.name: (t.place.id if t.place else None) for t in gp.parse(text)}
+
+
+def test_real_bare_name_is_the_city_not_its_namesake_region(real_gp: Geoparser) -> None:
+    text = (
+        "Missiles hit Lviv and Odesa overnight; trains to Kharkiv stopped. Belarusian units "
+        "gathered near Gomel. In Syria, Russian ships left Tartus. A fair opened in Szeged."
+    )
+    kinds = {t.name: t.place.kind for t in real_gp.parse(text) if t.place and t.kind == "place"}
+    for name in ("Lviv", "Odesa", "Kharkiv", "Gomel", "Tartus", "Szeged"):
+        assert kinds[name] == "city", name
+    # an administrative word before or after the name makes it the region
+    got = real_gp.parse("Shelling hit the Lviv and Odesa regions and the province of Tartus.")
+    regions = {t.name: t.place.kind for t in got if t.place}
+    assert regions["Lviv"] == regions["Odesa"] == regions["Tartus"] == "admin1"
+
+
+def test_real_document_context_beats_a_namesake_on_another_continent(real_gp: Geoparser) -> None:
+    text = "Israeli jets struck the Gaza Strip as Hezbollah fired from southern Lebanon."
+    top = next(t for t in real_gp.parse(text) if t.name == "Gaza Strip")
+    assert top.kind == "place" and top.place is not None and top.place.country_code == "PS"
+    alone = _resolved(real_gp, "Rain fell on the Bekaa Valley.")
+    assert alone == {"Bekaa Valley": None}  # unknown to the gazetteer: recognised, not pinned
+    # a "Ga." abbreviation is the US state, never the country Georgia
+    assert _resolved(real_gp, "She lives in Athens, Ga., near the campus.")["Ga."] == (
+        "iso3166-2:US-GA"
+    )
+
+
+def test_real_transliteration_fallback_needs_a_strong_cue(real_gp: Geoparser) -> None:
+    got = _resolved(real_gp, "Turkish-backed fighters advanced near Tal Rifaat, north of Aleppo.")
+    assert got["Tal Rifaat"] is not None
+    tal = real_gp.gazetteer.get(got["Tal Rifaat"])  # type: ignore[arg-type]
+    assert tal is not None and tal.country_code == "SY"
+    # no preposition and no ", Country": the unknown run is not guessed at
+    assert "Tal Rifaat" not in _resolved(real_gp, "Tal Rifaat fighters rested.")
+    # "X, Country" with X found only in another country: unresolved, not a foreign town
+    got = _resolved(real_gp, "Shelling was reported in al-Khadim, Syria, on Monday.")
+    assert got.get("Khadim", "missing") is None and got["Syria"] == "country:SY"
+
+
+def test_translit_variants() -> None:
+    from tracker.geoparse.translit import variants
+
+    assert "tall rifat" in variants("tal rifaat")
+    assert "bab" in variants("al bab") and "al khadim" in variants("khadim")
+    assert "harkov" in variants("kharkov") and "tal rifaat" not in variants("tal rifaat")
+    assert len(variants("abcdefghijklmnopqrstuvwxyz aeiouy kh")) <= 81

@@ -13,11 +13,13 @@ data from ``english_words``.
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tracker.geoparse import lexicon
+from tracker.geoparse import lexicon, translit
 from tracker.geoparse.recognize import Mention, Recognizer
 from tracker.geoparse.resolve import (
     NameGroup,
@@ -159,28 +161,46 @@ class Geoparser:
         """
         mentions = self._rec.find(text)
         mentions = self._filter(text, mentions)
+        cued = {m.norm for m in mentions if _admin_cue(text, m.start, m.end)}
         groups: dict[str, NameGroup] = {}
         order: list[str] = []
         dem_cc: list[str] = []
+        dem_places: dict[str, Place] = {}
         for m in mentions:
             if m.kind == "demonym":
                 if m.demonym_of is not None and m.demonym_of.country_code:
                     dem_cc.append(m.demonym_of.country_code)
+                    dem_places[m.demonym_of.id] = m.demonym_of
                 continue
             if m.kind == "person":
                 continue
             if m.norm not in groups:
-                groups[m.norm] = make_group(m.norm, m.candidates, self._capitals, self._rec.norm)
+                groups[m.norm] = make_group(
+                    m.norm,
+                    m.candidates,
+                    self._capitals,
+                    self._rec.norm,
+                    admin_cue=m.norm in cued,
+                )
                 order.append(m.norm)
-        self._pairs(text, mentions, groups)
+        pairs = self._pairs(text, mentions, groups)
         doc_cc = {c.upper() for c in context_countries}
         dropped = self._apply_place_rules(groups, doc_cc | set(dem_cc))
         if dropped:
             mentions = [m for m in mentions if m.norm not in dropped]
             order = [k for k in order if k not in dropped]
         glist = [groups[k] for k in order]
-        resolved = resolve_groups(glist, context_countries=tuple(doc_cc), demonym_countries=dem_cc)
+        resolved = resolve_groups(
+            glist,
+            context_countries=tuple(doc_cc),
+            demonym_countries=dem_cc,
+            demonym_places=tuple(dem_places.values()),
+        )
         by_norm = dict(zip(order, resolved, strict=True))
+        self._check_pairs(pairs, groups, by_norm)
+        area = {m.norm for m in mentions if "area" in m.cues and m.norm in groups}
+        if area:
+            _place_areas(area, groups, by_norm, tuple(dem_places.values()))
         out: list[Toponym] = []
         for m in mentions:
             if m.kind == "person":
@@ -258,8 +278,49 @@ class Geoparser:
             keep.append(m)
         return keep
 
-    def _pairs(self, text: str, mentions: list[Mention], groups: dict[str, NameGroup]) -> None:
-        """Bind "X, Y" patterns where Y is a region or country holding an X namesake."""
+    def _check_pairs(
+        self,
+        pairs: list[tuple[str, str]],
+        groups: dict[str, NameGroup],
+        by_norm: dict[str, tuple[Place | None, float]],
+    ) -> None:
+        """Unbind "X, Country" where the town X was resolved outside that country.
+
+        Look for X in the country under another transliteration ("al-Khadim, Syria"), else
+        leave X unresolved (only a small town: a big city is more likely a list item,
+        "Paris, Germany and Italy").
+        """
+        for a, b in pairs:
+            pa, _ = by_norm.get(a, (None, 0.0))
+            pb, _ = by_norm.get(b, (None, 0.0))
+            if (
+                pa is None
+                or pb is None
+                or pb.kind != "country"
+                or pa.kind in _MAJOR
+                or pa.country_code == pb.country_code
+                or groups[a].fixed is not None
+            ):
+                continue
+            found = [
+                c
+                for alt in translit.variants(a)
+                for c in self._lookup(alt)
+                if c.country_code == pb.country_code and c.kind == "city"
+            ]
+            if found:
+                by_norm[a] = (max(found, key=lambda c: c.population), 0.5)
+            elif max(c.population for c in groups[a].candidates) < PAIR_CITY_POP:
+                by_norm[a] = (None, 0.0)
+
+    def _pairs(
+        self, text: str, mentions: list[Mention], groups: dict[str, NameGroup]
+    ) -> list[tuple[str, str]]:
+        """Bind "X, Y" patterns where Y is a region or country holding an X namesake.
+
+        Returns the (X, Y) name pairs.
+        """
+        out: list[tuple[str, str]] = []
         for a, b in itertools.pairwise(mentions):
             if a.kind in ("person", "demonym") or b.kind in ("person", "demonym"):
                 continue
@@ -269,6 +330,8 @@ class Geoparser:
             ga, gb = groups.get(a.norm), groups.get(b.norm)
             if ga is not None and gb is not None and ga is not gb:
                 add_pair_evidence(ga, gb)
+                out.append((a.norm, b.norm))
+        return out
 
     def _apply_place_rules(self, groups: dict[str, NameGroup], doc_cc: set[str]) -> set[str]:
         """Apply the correction rules; return the names a ``not_place`` rule removes."""
@@ -304,6 +367,62 @@ def _paired(text: str, mentions: Sequence[Mention], idx: int) -> bool:
     prv = mentions[idx - 1] if idx > 0 else None
     return (nxt is not None and text[m.end : nxt.start] in _PAIR_GAPS) or (
         prv is not None and text[prv.end : m.start] in _PAIR_GAPS
+    )
+
+
+AREA_KM = 500.0
+PAIR_CITY_POP = 100_000
+
+
+def _place_areas(
+    area: set[str],
+    groups: dict[str, NameGroup],
+    by_norm: dict[str, tuple[Place | None, float]],
+    demonym_places: Sequence[Place],
+) -> None:
+    """Resolve "Gaza Strip"-style names only near the document's other places.
+
+    A namesake of the name part counts only within ``AREA_KM`` of the document's other
+    resolved places (or demonym countries); otherwise the name stays unresolved.
+    """
+    anchors = [p for k, (p, pr) in by_norm.items() if k not in area and p is not None and pr >= 0.5]
+    anchors.extend(demonym_places)
+    for norm in area:
+        place, pr = by_norm[norm]
+        if place is not None and _near_any(place, anchors):
+            continue
+        g = groups[norm]
+        alt = next((c for c in ranked(g, len(g.candidates)) if _near_any(c, anchors)), None)
+        by_norm[norm] = (alt, pr if alt is not None else 0.0)
+
+
+def _near_any(p: Place, anchors: Sequence[Place]) -> bool:
+    """Whether a place lies within AREA_KM of one of the anchors."""
+    if p.lat is None or p.lon is None:
+        return False
+    for a in anchors:
+        if a.lat is None or a.lon is None or a.id == p.id:
+            continue
+        coslat = math.cos(math.radians((a.lat + p.lat) / 2))
+        if 111.2 * math.hypot((a.lon - p.lon) * coslat, a.lat - p.lat) < AREA_KM:
+            return True
+    return False
+
+
+_ADMIN = r"(?:region|oblast|province|governorate|prefecture|krai|voivodeship)s?"
+_ADMIN_AFTER = re.compile(rf"\s+(?:and\s+[A-Z][\w'-]+\s+)?{_ADMIN}\b")
+_ADMIN_BEFORE = re.compile(rf"\b{_ADMIN}\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _admin_cue(text: str, start: int, end: int) -> bool:
+    """Whether an administrative word stands next to a name.
+
+    "Kharkiv and Lviv regions", "Odesa oblast" (when not already part of the name), "the
+    province of Tartus".
+    """
+    return bool(
+        _ADMIN_AFTER.match(text, end, min(len(text), end + 40))
+        or _ADMIN_BEFORE.search(text, max(0, start - 30), start)
     )
 
 

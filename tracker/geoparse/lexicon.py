@@ -340,7 +340,21 @@ FEATURE_HEADS = frozenset(
         "harbor",
         "harbour",
         "canal",
+        "strip",
+        "heights",
+        "hills",
+        "highlands",
+        "plain",
+        "plains",
+        "steppe",
     ]
+)
+
+# Area features usually named after a town or region inside them ("Gaza Strip", "Napa
+# Valley", "Golan Heights"): the name part may stand in for the feature, but only where the
+# rest of the document already is (never a namesake on another continent).
+AREA_HEADS = frozenset(
+    ["strip", "valley", "heights", "peninsula", "bay", "hills", "highlands", "plain", "plains"]
 )
 
 # Feature words whose name part is itself a settlement name ("Boone County" -> Boone).

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from tracker.geoparse import lexicon
+from tracker.geoparse import lexicon, translit
 from tracker.model import Place
 
 MAX_NGRAM = 6
@@ -198,6 +198,10 @@ class Recognizer:
                 if m is not None:
                     found = m
                     break
+            if i == a and (found is None or found.last_tok < b - 1 or found.kind != "place"):
+                tol = self._tolerant(text, toks, a, b)
+                if tol is not None:
+                    found = tol
             if found is None:
                 i += 1
                 continue
@@ -206,6 +210,51 @@ class Recognizer:
             out.append(found)
             i = found.last_tok + 1
         return out
+
+    def _tolerant(self, text: str, toks: Sequence[Token], a: int, b: int) -> Mention | None:
+        """Match a short unknown run under another transliteration ("Tal Rifaat").
+
+        Only when the text strongly signals a place: a preposition before it ("in", "near",
+        "from"...) or a ", <Country>" after it. An article joined by a hyphen before the run
+        ("al-Khadim") is part of the name.
+        """
+        if b - a > 3:
+            return None
+        common = lexicon.common_words()
+        for t in toks[a:b]:
+            low = t.text.lower()
+            if (
+                not t.cap
+                or t.caps
+                or low in common
+                or low in lexicon.FIRST_NAMES
+                or low in lexicon.CAP_STOP
+                or low in lexicon.TITLES
+                or low in lexicon.CONNECTORS
+            ):
+                return None
+        s = toks[a].start
+        k = a - 1
+        if k >= 0 and toks[k].text.lower() in translit.ARTICLES and text[toks[k].end : s] == "-":
+            s = toks[k].start
+            k -= 1
+        prev = toks[k].text.lower() if k >= 0 else ""
+        signal = prev in lexicon.STRONG_PREPOSITIONS
+        if not signal and b < len(toks) and text[toks[b - 1].end : toks[b].start] == ", ":
+            nxt = self.lookup(self.norm(toks[b].text))
+            signal = any(c.kind == "country" for c in nxt)
+        if not signal:
+            return None
+        e = toks[b - 1].end
+        surface = text[s:e]
+        norm = self.norm(surface)
+        for alt in translit.variants(norm):
+            cands = [c for c in self.lookup(alt) if c.kind in ("city", "admin1")]
+            if cands:
+                m = Mention(s, e, surface, norm, "place", cands, None, a, b - 1, False)
+                m.cues.add("tolerant")
+                return m
+        return None
 
     def _admin_suffix(self, text: str, toks: Sequence[Token], m: Mention) -> Mention:
         """Extend "Kursk" to "Kursk region" / "Kursk oblast" when the gazetteer has the region."""
@@ -238,6 +287,9 @@ class Recognizer:
         if not norm:
             return None
         cands = self.lookup(norm)
+        if i == j and key in lexicon.US_STATE_ABBREV and surface.endswith("."):
+            # "Ga.", "Ky.": only a US state is written so (not the country Georgia)
+            cands = [c for c in cands if c.kind == "admin1" and c.country_code == "US"]
         if not cands and toks[i].text.lower() in _EXPAND and j > i:
             alt = _EXPAND[toks[i].text.lower()] + text[toks[i].end : e]
             cands = self.lookup(self.norm(alt))
@@ -265,11 +317,16 @@ class Recognizer:
             head = text[s : toks[j - 1].end]
             # only a region may stand in ("Kasai Province" -> Kasai); a town that shares the
             # name of a county is usually not in it, so "Boone County" stays unresolved
-            admin = toks[j].text.lower() in lexicon.ADMIN_HEADS
-            base = self.lookup(self.norm(head)) if toks[j - 1].cap and admin else []
-            base = [c for c in base if c.kind in _MAJOR]
-            m = Mention(s, e, surface, norm, "place", base, None, i, j, False)
+            hw = toks[j].text.lower()
+            admin = hw in lexicon.ADMIN_HEADS
+            area = hw in lexicon.AREA_HEADS and j - i <= 2
+            base = self.lookup(self.norm(head)) if toks[j - 1].cap and (admin or area) else []
+            if not area:
+                base = [c for c in base if c.kind in _MAJOR]
+            m = Mention(s, e, surface, norm, "place", list(base), None, i, j, False)
             m.cues.add("feature")
+            if area:
+                m.cues.add("area")  # resolved only near the rest of the document
             return m
         return None
 

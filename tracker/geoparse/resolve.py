@@ -31,6 +31,9 @@ POP_SCALE = 0.8  # score per tenfold population
 CITY_AT_1M = 3.0  # score of a city of a million people (admin1 is 3.6, country 5.0)
 ALIAS_PENALTY = 1.0
 CORE_PENALTY = 1.0
+SEAT_MARGIN = 0.5  # a region stays this far below its same-named chief town
+SEAT_MIN_POP = 10_000
+SEAT_KM = 50.0
 COUNTRY_WEIGHT = 1.5
 ADMIN1_WEIGHT = 2.0
 DEMONYM_WEIGHT = 1.0
@@ -42,6 +45,9 @@ STRAY_SHARE = 0.05
 NEAR_WEIGHT = 1.5
 NEAR_KM = 100.0
 ANCHOR_MIN = 0.6
+WIDE_WEIGHT = 1.5  # regional proximity: the document's part of the world
+WIDE_KM = 1000.0
+DEMONYM_ANCHOR = 0.5
 MAX_CANDIDATES = 40
 MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
 ADMIN_WORDS = frozenset(
@@ -126,6 +132,9 @@ class NameGroup:
     fixed: int | None = None  # index forced by a correction rule
     major_ccs: frozenset[str] = frozenset()  # countries of its country / region namesakes
     weight: float = 1.0  # how much this name counts as context for the others
+    # towns named after a first-level region of their own country that they are not in
+    # ("Florida", New York): local evidence alone does not make the name the town
+    shadowed: frozenset[int] = frozenset()
 
     def probabilities(self, extra: Sequence[float] | None = None) -> list[float]:
         """Return softmax probabilities of the candidates (prior + bonus + extra)."""
@@ -144,13 +153,22 @@ def make_group(
     candidates: Iterable[Place],
     capitals: frozenset[tuple[str, str]] = frozenset(),
     normalize: Callable[[str], str] | None = None,
+    *,
+    admin_cue: bool = False,
 ) -> NameGroup:
-    """Build a name group, keeping the best-prior candidates (deduplicated by id)."""
+    """Build a name group, keeping the best-prior candidates (deduplicated by id).
+
+    A first-level region that shares its bare name with a town inside it ("Lviv", "Tartus",
+    "Szeged") scores ``SEAT_MARGIN`` below that town: in news prose the bare name is the
+    city unless an administrative word is part of the name ("Lviv Oblast") or stands next
+    to it in the text (``admin_cue``: "the Lviv and Odesa regions", "the province of Tartus").
+    """
     seen: dict[str, Place] = {}
     for c in candidates:
         if c.id not in seen and c.lon is not None and c.lat is not None:
             seen[c.id] = c
-    explicit = any(w in ADMIN_WORDS for w in norm.split())  # "Kursk region", "Kursk Oblast"
+    # "Kursk region", "Kursk Oblast", or an administrative word next to the name in the text
+    explicit = admin_cue or any(w in ADMIN_WORDS for w in norm.split())
     country_ccs = {c.country_code for c in seen.values() if c.kind == "country"}
 
     def score(c: Place) -> float:
@@ -165,12 +183,76 @@ def make_group(
             c, norm, capitals, core_only=core, city_suffix_ok=c.country_code not in country_ccs
         )
 
-    scored = sorted(((score(c), c) for c in seen.values()), key=lambda x: -x[0])
+    pairs = [(score(c), c) for c in seen.values()]
+    if not explicit:
+        pairs = _seat_over_region(pairs)
+    scored = sorted(pairs, key=lambda x: -x[0])
     scored = scored[:MAX_CANDIDATES]
     major_ccs = frozenset(c.country_code or "" for _, c in scored if c.kind in MAJOR)
-    return NameGroup(
-        norm, [c for _, c in scored], [s for s, _ in scored], [0.0] * len(scored), None, major_ccs
+    regions = [
+        c
+        for _, c in scored
+        if c.kind == "admin1"
+        and normalize is not None
+        and c.matched_alias
+        and normalize(c.matched_alias) == norm
+    ]
+    shadowed = frozenset(
+        i
+        for i, (_, c) in enumerate(scored)
+        if c.kind not in MAJOR
+        and any(
+            r.country_code == c.country_code
+            and r.admin1_code != c.admin1_code
+            and _km(r, c) >= SEAT_KM
+            for r in regions
+        )
     )
+    return NameGroup(
+        norm,
+        [c for _, c in scored],
+        [s for s, _ in scored],
+        [0.0] * len(scored),
+        None,
+        major_ccs,
+        shadowed=shadowed,
+    )
+
+
+def _seat_over_region(pairs: list[tuple[float, Place]]) -> list[tuple[float, Place]]:
+    """Put each region just below its same-named town: the city is the default reading.
+
+    The town must lie inside the region or within SEAT_KM of its point (a city with its own
+    region, "Szeged").
+    """
+    towns = [
+        (s, c)
+        for s, c in pairs
+        if c.kind not in MAJOR and c.population >= SEAT_MIN_POP and c.lat is not None
+    ]
+    if not towns:
+        return pairs
+    out = []
+    for s, c in pairs:
+        if c.kind == "admin1":
+            tops = [
+                ts
+                for ts, t in towns
+                if t.country_code == c.country_code
+                and (t.admin1_code == c.admin1_code or _km(t, c) < SEAT_KM)
+            ]
+            if tops:
+                s = min(s, max(tops) - SEAT_MARGIN)
+        out.append((s, c))
+    return out
+
+
+def _km(a: Place, b: Place) -> float:
+    """Approximate distance in km between two places with coordinates."""
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return math.inf
+    coslat = math.cos(math.radians((a.lat + b.lat) / 2))
+    return 111.2 * math.hypot((a.lon - b.lon) * coslat, a.lat - b.lat)
 
 
 def add_pair_evidence(small: NameGroup, big: NameGroup) -> None:
@@ -192,9 +274,14 @@ def resolve_groups(
     *,
     context_countries: Sequence[str] = (),
     demonym_countries: Sequence[str] = (),
+    demonym_places: Sequence[Place] = (),
     iterations: int = 2,
 ) -> list[tuple[Place | None, float]]:
-    """Resolve each group to (place, probability) using the document's other names."""
+    """Resolve each group to (place, probability) using the document's other names.
+
+    ``demonym_places`` (the countries of the document's demonyms) also serve as anchors
+    of the regional proximity term.
+    """
     n = len(groups)
     probs = [g.probabilities() if g.candidates else [] for g in groups]
     base_cc: dict[str, float] = defaultdict(float)
@@ -238,12 +325,14 @@ def resolve_groups(
                 ):
                     m = cc_mass[c.country_code] - contrib_cc[gi].get(c.country_code, 0.0)
                     e += COUNTRY_WEIGHT * math.log1p(max(m, 0.0))
-                if c.admin1_code and c.kind != "admin1":
+                if c.admin1_code and c.kind != "admin1" and i not in g.shadowed:
                     m = a1_mass[c.admin1_code] - contrib_a1[gi].get(c.admin1_code, 0.0)
                     e += ADMIN1_WEIGHT * math.log1p(max(m, 0.0))
                 ex[i] = e
             if g.candidates:
                 probs[gi] = g.probabilities(ex)
+    if WIDE_WEIGHT > 0:
+        _add_regional(groups, probs, extras, demonym_places)
     if NEAR_WEIGHT > 0:
         _add_proximity(groups, probs, extras)
     out: list[tuple[Place | None, float]] = []
@@ -299,7 +388,7 @@ def _add_proximity(
         ex = extras[gi]
         changed = False
         for i, c in enumerate(g.candidates):
-            if c.kind in MAJOR or c.lat is None or c.lon is None:
+            if c.kind in MAJOR or c.lat is None or c.lon is None or i in g.shadowed:
                 continue
             coslat = math.cos(math.radians(c.lat))
             near = 0.0
@@ -316,6 +405,55 @@ def _add_proximity(
                 changed = True
         if changed:
             probs[gi] = g.probabilities(ex)
+
+
+def _add_regional(
+    groups: Sequence[NameGroup],
+    probs: list[list[float]],
+    extras: list[list[float]],
+    demonym_places: Sequence[Place],
+) -> None:
+    """Favour namesakes in the document's part of the world ("Gaza" near Israel, not Mozambique).
+
+    Anchors are every name resolved with probability >= ANCHOR_MIN (countries and regions
+    included, at their representative points) and the demonyms' countries; each candidate
+    of every other ambiguous name gains ``WIDE_WEIGHT * log(1 + sum p * exp(-d / WIDE_KM))``.
+    """
+    anchors: list[tuple[int, float, float, float]] = []
+    for gi, (g, pr) in enumerate(zip(groups, probs, strict=True)):
+        if not pr:
+            continue
+        k = max(range(len(pr)), key=pr.__getitem__)
+        c = g.candidates[k]
+        if pr[k] >= ANCHOR_MIN and c.kind in WIDE_KINDS and c.lat is not None and c.lon is not None:
+            anchors.append((gi, c.lon, c.lat, pr[k] * g.weight))
+    for dp in demonym_places:
+        if dp.lat is not None and dp.lon is not None:
+            anchors.append((-1, dp.lon, dp.lat, DEMONYM_ANCHOR))
+    if not anchors:
+        return
+    for gi, g in enumerate(groups):
+        if len(g.candidates) < 2 or g.fixed is not None:
+            continue
+        ex = extras[gi]
+        for i, c in enumerate(g.candidates):
+            if c.kind not in WIDE_KINDS or c.lat is None or c.lon is None or i in g.shadowed:
+                continue
+            coslat = math.cos(math.radians(c.lat))
+            near = 0.0
+            for aj, alon, alat, w in anchors:
+                if aj == gi:
+                    continue
+                dlon = abs(c.lon - alon)
+                dlon = min(dlon, 360.0 - dlon)
+                d = 111.2 * math.hypot(dlon * coslat, c.lat - alat)
+                if d < 3 * WIDE_KM:
+                    near += w * math.exp(-d / WIDE_KM)
+            ex[i] += WIDE_WEIGHT * math.log1p(near)
+        probs[gi] = g.probabilities(ex)
+
+
+WIDE_KINDS = frozenset({"country", "admin1", "city", "custom", "area"})
 
 
 def ranked(g: NameGroup, limit: int = 5) -> tuple[Place, ...]:

@@ -506,3 +506,15 @@ def test_translit_variants() -> None:
     assert "bab" in variants("al bab") and "al khadim" in variants("khadim")
     assert "harkov" in variants("kharkov") and "tal rifaat" not in variants("tal rifaat")
     assert len(variants("abcdefghijklmnopqrstuvwxyz aeiouy kh")) <= 81
+
+
+def test_real_region_names_and_common_words_need_their_own_evidence(real_gp: Geoparser) -> None:
+    ny = "Officials in Albany, Buffalo and New York City met reporters from Florida"
+    # the state, although towns named Florida exist in New York state ...
+    assert _resolved(real_gp, ny + ".")["Florida"] == "iso3166-2:US-FL"
+    # ... unless the text binds it: "Florida, N.Y."
+    town = real_gp.gazetteer.get(_resolved(real_gp, ny + ", N.Y.")["Florida"] or "")
+    assert town is not None and town.kind == "city" and town.admin1_code == "US-NY"
+    # a common word is not pinned to a region on another continent
+    text = "Storms hit Houston, Dallas and Austin in Texas, and fishermen in the Gulf stayed home."
+    assert _resolved(real_gp, text)["Gulf"] is None

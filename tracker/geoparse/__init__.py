@@ -182,6 +182,7 @@ class Geoparser:
                     self._rec.norm,
                     admin_cue=m.norm in cued,
                 )
+                groups[m.norm].common = all(w in self._common for w in m.norm.split())
                 order.append(m.norm)
         pairs = self._pairs(text, mentions, groups)
         doc_cc = {c.upper() for c in context_countries}

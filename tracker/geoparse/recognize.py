@@ -214,9 +214,10 @@ class Recognizer:
     def _tolerant(self, text: str, toks: Sequence[Token], a: int, b: int) -> Mention | None:
         """Match a short unknown run under another transliteration ("Tal Rifaat").
 
-        Only when the text strongly signals a place: a preposition before it ("in", "near",
-        "from"...) or a ", <Country>" after it. An article joined by a hyphen before the run
-        ("al-Khadim") is part of the name.
+        Only when the text strongly signals a place: a preposition before a run of two or
+        three words or an article-prefixed word ("in", "near", "from"...), or a ", <Country>"
+        after it. An article joined by a hyphen before the run ("al-Khadim") is part of the
+        name.
         """
         if b - a > 3:
             return None
@@ -239,7 +240,9 @@ class Recognizer:
             s = toks[k].start
             k -= 1
         prev = toks[k].text.lower() if k >= 0 else ""
-        signal = prev in lexicon.STRONG_PREPOSITIONS
+        # a lone word after "in"/"from" is as often a person ("talks with Peres"): it needs
+        # an article ("al-Bab") or the ", Country" pattern
+        signal = prev in lexicon.STRONG_PREPOSITIONS and (b - a > 1 or s < toks[a].start)
         if not signal and b < len(toks) and text[toks[b - 1].end : toks[b].start] == ", ":
             nxt = self.lookup(self.norm(toks[b].text))
             signal = any(c.kind == "country" for c in nxt)

@@ -135,6 +135,7 @@ class NameGroup:
     # towns named after a first-level region of their own country that they are not in
     # ("Florida", New York): local evidence alone does not make the name the town
     shadowed: frozenset[int] = frozenset()
+    common: bool = False  # every word of the name is a common English word ("Lake", "Gulf")
 
     def probabilities(self, extra: Sequence[float] | None = None) -> list[float]:
         """Return softmax probabilities of the candidates (prior + bonus + extra)."""
@@ -353,8 +354,11 @@ def resolve_groups(
         own = pr[bi] if c.country_code else 0.0
         others = total - own
         if (
-            c.kind not in MAJOR
-            and c.population < STRAY_POP
+            # a hamlet, or a region or town found only through a common word ("Gulf")
+            (
+                (c.kind not in MAJOR and c.population < STRAY_POP)
+                or (g.common and c.kind != "country")
+            )
             and others >= STRAY_CONTEXT
             and cc_final[c.country_code or ""] - own < STRAY_SHARE * others
         ):

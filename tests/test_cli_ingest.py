@@ -69,6 +69,23 @@ def test_ingest_exits_nonzero_when_a_file_fails_but_ingests_the_others(env: Path
     assert [x["file"] for x in json.loads(r.stdout)] == ["good.md"]
 
 
+def test_ingest_all_files_failing_says_nothing_was_ingested(env: Path) -> None:
+    (env / "empty.txt").write_text("")
+    r = run_cli("ingest", "empty.txt", "--format", "json", cwd=env)
+    assert r.returncode == 1
+    assert "1 of 1 files failed; nothing was ingested" in r.stderr
+    assert "the others" not in r.stderr
+
+
+def test_published_flag_silences_front_matter_future_date_warning(env: Path) -> None:
+    (env / "future.md").write_text(GEORGIA.replace("2024-03-01", "2099-01-01"))
+    r = run_cli("ingest", "future.md", "--published", "2024-03-01", "--format", "json", cwd=env)
+    assert r.returncode == 0, r.stderr
+    assert "in the future" not in r.stderr
+    r = run_cli("ingest", "future.md", "--format", "json", cwd=env)
+    assert r.returncode == 1 and "in the future" in r.stderr
+
+
 def test_ingest_stdin_with_flags(env: Path) -> None:
     text = "Officials said about 400 soldiers were sent to Lviv on Monday.\n"
     r = invoke(

@@ -188,7 +188,10 @@ def ingest_one(
         if name not in text:
             text = f"{name}: {text}"
         return FileResult(source=name, error=text)
-    warnings = tuple(doc.warnings) + tuple(ex.warnings)
+    doc_warnings = tuple(doc.warnings)
+    if o.published:  # the flag overrides the front matter, so its date warnings do not apply
+        doc_warnings = tuple(w for w in doc_warnings if not w.startswith("published date"))
+    warnings = doc_warnings + tuple(ex.warnings)
     return FileResult(
         source=name,
         report_id=report.id,

@@ -144,7 +144,10 @@ def ingest_cmd(
         ingest_sources(sources, st, gp, options, stdin=stdin, on_result=report)
     emit_rows(rows, fmt, ("file", *INGEST_COLUMNS) if len(sources) > 1 else INGEST_COLUMNS)
     if failed:
-        echo_err(f"{failed} of {len(sources)} files failed; the others were ingested.")
+        if failed == len(sources):
+            echo_err(f"{failed} of {len(sources)} files failed; nothing was ingested.")
+        else:
+            echo_err(f"{failed} of {len(sources)} files failed; the others were ingested.")
         sys.exit(1)
 
 

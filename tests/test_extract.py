@@ -363,3 +363,13 @@ def test_the_claimant_is_not_the_force(gp: Geoparser) -> None:
     # a force speaking of itself is still a force
     _, ex2 = run(gp, "The mercenary group said it was leaving Mali after three years.")
     assert [(e.place_name, e.role) for e in ex2.events] == [("Mali", "origin")]
+
+
+def test_infinitive_of_purpose_names_the_destination(gp: Geoparser) -> None:
+    _, ex = run(
+        gp, "Officials said on Monday that Belarus has sent 2,000 troops to support Serbia."
+    )
+    got = places(ex)
+    assert "Serbia" in got and got["Serbia"].role == "destination"
+    _, ex = run(gp, "The ministry said 500 soldiers were moved to reinforce Kherson.")
+    assert places(ex)["Kherson"].role == "destination"

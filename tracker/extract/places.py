@@ -188,6 +188,8 @@ _DIRECTION_WORDS = {
     "toward": "destination",
     "from": "origin",
 }
+# Infinitives of purpose whose object is where the troops are sent ("to assist Russia").
+_PURPOSE_VERBS = frozenset(["assist", "help", "support", "aid", "reinforce", "bolster", "back"])
 _DETERMINERS = frozenset(["the", "a", "an", "its", "their", "new", "field", "railway", "army"])
 
 
@@ -326,9 +328,12 @@ def assign_roles(
             continue
         if role is None:
             # Directly after a verb or at the start: "entered Tigray", "Rafah was shelled".
-            last = _WORD.findall(text[sentence_start : t.start])[-1:]
-            verb = last[0].lower() if last else ""
-            if verb in lexicon.ROLE_PREPOSITIONS:
+            last2 = [w.lower() for w in _WORD.findall(text[sentence_start : t.start])[-2:]]
+            verb = last2[-1] if last2 else ""
+            if len(last2) == 2 and last2[0] == "to" and verb in _PURPOSE_VERBS:
+                # "sent troops to assist Russia", "to reinforce Kursk": where they go.
+                role, cue = "destination", f"to {verb}"
+            elif verb in lexicon.ROLE_PREPOSITIONS:
                 role, cue = lexicon.ROLE_PREPOSITIONS[verb], verb
             elif verb in {"invaded", "invade", "entering", "enter", "reach", "reaching"}:
                 role, cue = "destination", verb

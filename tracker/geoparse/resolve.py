@@ -48,6 +48,7 @@ ANCHOR_MIN = 0.6
 WIDE_WEIGHT = 1.5  # regional proximity: the document's part of the world
 WIDE_KM = 1000.0
 DEMONYM_ANCHOR = 0.5
+WIDE_ANCHORS = 64  # bounds the cost on very long texts
 MAX_CANDIDATES = 40
 MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
 ADMIN_WORDS = frozenset(
@@ -436,6 +437,8 @@ def _add_regional(
             anchors.append((-1, dp.lon, dp.lat, DEMONYM_ANCHOR))
     if not anchors:
         return
+    if len(anchors) > WIDE_ANCHORS:  # a book-length text: its strongest names suffice
+        anchors = sorted(anchors, key=lambda a: -a[3])[:WIDE_ANCHORS]
     for gi, g in enumerate(groups):
         if len(g.candidates) < 2 or g.fixed is not None:
             continue

@@ -518,3 +518,12 @@ def test_real_region_names_and_common_words_need_their_own_evidence(real_gp: Geo
     # a common word is not pinned to a region on another continent
     text = "Storms hit Houston, Dallas and Austin in Texas, and fishermen in the Gulf stayed home."
     assert _resolved(real_gp, text)["Gulf"] is None
+
+
+def test_cli_line_without_id_is_named_by_its_line_number(isolated_env: object) -> None:
+    lines = [json.dumps({"text": "Troops arrived in Kursk."}), json.dumps({"id": "b", "text": "x"})]
+    r = run_cli("geoparse", "-", "--format", "jsonl", input="\n".join(lines))
+    assert r.returncode == 0, r.stderr
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, "b"]
+    assert any(t["name"] == "Kursk" for t in out[0]["toponyms"])

@@ -44,11 +44,11 @@ def _read_docs(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | None, 
         if not isinstance(text, str):
             yield lineno, None, 'missing or non-string "text" field'
             continue
-        doc_id = doc.get("id", lineno)
+        doc_id = doc.get("id", lineno)  # a line without an id is named by its line number
         if not isinstance(doc_id, str | int) or isinstance(doc_id, bool):
             yield lineno, None, '"id" must be a string or an integer'
             continue
-        yield lineno, doc, None
+        yield lineno, {**doc, "id": doc_id}, None
 
 
 @click.command("geoparse")

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import run_cli
 from tracker.errors import AmbiguousPlaceError
 from tracker.model import Place
+from tracker.store.sqlite_schema import LATEST
 
 ADD_VLAD = (
     "add",
@@ -94,7 +95,9 @@ def test_add_query_show_edit_delete_restore(isolated_env: Path) -> None:
         "geojson",
     )
     doc = json.loads(near)
-    assert [f["id"] for f in doc["features"]] == [eid] and doc["tracker"]["schema_version"] == 1
+    assert [f["id"] for f in doc["features"]] == [eid] and doc["tracker"][
+        "schema_version"
+    ] == LATEST
 
     r = run_cli("edit", eid, "--count", "1200", "--reason", "NIS revised the figure", "--by", "bob")
     assert r.returncode == 0 and "revision 2" in r.stderr
@@ -188,7 +191,7 @@ def test_store_errors_are_clear(isolated_env: Path) -> None:
     r = run_cli("query", "--store", "notes.gpkg")
     assert r.returncode == 1 and "not a tracker store" in r.stderr
     r = run_cli("init")
-    assert r.returncode == 0 and "schema version 1" in r.stderr
+    assert r.returncode == 0 and f"schema version {LATEST}" in r.stderr
     con = sqlite3.connect(isolated_env / "tracker.gpkg")
     con.execute("UPDATE tracker_meta SET value = '7' WHERE key = 'schema_version'")
     con.commit()

@@ -32,7 +32,7 @@ from tracker.model import (
     report_id_for,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the record format; each backend's schema level is its own LATEST
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$")
 # Fields the store sets itself; edits may not touch them.

@@ -223,6 +223,18 @@ class SQLiteStore(SQLiteExtras):
         current = self._read_version() or 0
         if current >= sqlite_schema.LATEST:
             return
+        try:
+            self._apply_migrations()
+        except StoreReadOnlyError as err:
+            msg = (
+                f"{self.location} has schema version {current} and this tracker needs "
+                f"{sqlite_schema.LATEST}; the store is read-only, so it cannot be migrated: "
+                "make it writable (or copy it somewhere writable) and open it once, e.g. "
+                "`tracker init --store PATH`"
+            )
+            raise StoreReadOnlyError(msg) from err
+
+    def _apply_migrations(self) -> None:
         with self.transaction():
             current = self._read_version() or 0  # another process may have migrated
             if current == 0:

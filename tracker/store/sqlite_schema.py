@@ -139,7 +139,62 @@ def _split(script: str) -> list[str]:
     return out
 
 
+def _columns(con: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+
+
+# The CASE form of ``sqlquery.span_class`` (``tracker check`` compares with the same bounds).
+SPAN_CLASS_SQL = (
+    "CASE WHEN date_start IS NULL OR date_end IS NULL THEN NULL "
+    "WHEN julianday(date_end) - julianday(date_start) <= 0 THEN 0 "
+    "WHEN julianday(date_end) - julianday(date_start) <= 6 THEN 1 "
+    "WHEN julianday(date_end) - julianday(date_start) <= 31 THEN 2 ELSE 3 END"
+)
+
+EVENT_INDEXES_V2 = """
+CREATE INDEX events_window ON events(span_class, date_start, date_end);
+CREATE INDEX events_country ON events(country_code) WHERE country_code IS NOT NULL;
+CREATE INDEX events_admin1 ON events(admin1_code) WHERE admin1_code IS NOT NULL;
+CREATE INDEX events_place ON events(place_id) WHERE place_id IS NOT NULL;
+CREATE INDEX events_report ON events(substr(report_id, 1, 8));
+"""
+
+
+def _m002_event_indexes(con: sqlite3.Connection) -> None:
+    """Bring every level-1 events layout to one: span_class and its window index, lean indexes.
+
+    Level-1 stores were created by several development versions of migration 1 (a
+    ``span_days`` column with ``events_dates``/``events_long_dates``, or ``span_class``
+    with ``events_window``; a full or prefix ``report_id`` index). Whatever a store has,
+    it ends with ``span_class`` filled and the indexes above; code indexes skip NULLs
+    (raw-coordinate events have no place, admin1 or country code), which makes them
+    smaller and cheaper to keep, and ``col = ?``/``col IN (...)`` still use them.
+    """
+    for name in (
+        "events_dates",
+        "events_long_dates",
+        "events_window",
+        "events_country",
+        "events_admin1",
+        "events_place",
+        "events_report",
+    ):
+        con.execute(f"DROP INDEX IF EXISTS {name}")
+    cols = _columns(con, "events")
+    if "span_days" in cols:
+        con.execute("ALTER TABLE events DROP COLUMN span_days")
+    if "span_class" not in cols:
+        con.execute("ALTER TABLE events ADD COLUMN span_class INTEGER")
+    con.execute(
+        f"UPDATE events SET span_class = {SPAN_CLASS_SQL} WHERE span_class IS NOT ({SPAN_CLASS_SQL})"
+    )
+    for stmt in _split(EVENT_INDEXES_V2):
+        con.execute(stmt)
+
+
+# Applied in order and never edited once released: a schema change is a new number.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "initial GeoPackage layer, reports, revisions, links, place rules", _m001_initial),
+    (2, "span_class window index; code indexes without NULLs", _m002_event_indexes),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -80,18 +80,58 @@ def _finish_record(rec: dict[str, Any], where: str, batch: ImportBatch) -> None:
     _finish_event(ev, where, batch)
 
 
+def _citation(batch: ImportBatch, pub: Any, url: Any, published: Any) -> Report:
+    key = (pub, url, published)
+    report = batch.citations.get(key)
+    if report is None:
+        report = rules.citation_report(publisher=pub, url=url, published=published)
+        batch.citations[key] = report
+    return report
+
+
+def _finish_values(values: dict[str, Any], where: str, batch: ImportBatch) -> None:
+    """:func:`_finish_event` on parsed CSV values, building the event only once."""
+    report = None
+    if not values.get("report_id"):
+        pub, url = values.get("source_publisher"), values.get("source_url")
+        if pub or url:
+            report = _citation(batch, pub, url, values.get("source_published"))
+            values["report_id"] = report.id
+    ds = values.get("date_start")
+    if ds is not None:
+        de = values.get("date_end")
+        if de is None:
+            values["date_end"] = ds
+        if values.get("date_precision", "unknown") == "unknown":
+            values["date_precision"] = "day" if de is None or ds == de else "range"
+    try:
+        ev = Event(**values)
+    except TypeError as err:  # pragma: no cover - names are checked against the header
+        batch.problems.append(f"{where}: {err}")
+        return
+    if not ev.id:
+        ev = rules.evolve(ev, {"id": _derived_id(ev)})
+    errs = rules.validate_event(ev)
+    if errs:
+        batch.problems.append(f"{where}: " + "; ".join(errs))
+        return
+    if report is not None:
+        batch.reports.setdefault(report.id, report)
+    batch.events.append(ev)
+
+
+def _derived_id(ev: Event) -> str:
+    """Return the id of an id-less imported row: a hash of its content."""
+    content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
+    return derived_event_id("import", json.dumps(content, sort_keys=True))
+
+
 def _finish_event(ev: Event, where: str, batch: ImportBatch) -> None:
     """Fill what an imported event may leave out (report, end date, id), then validate."""
     changes: dict[str, Any] = {}
     report = None
     if not ev.report_id and (ev.source_publisher or ev.source_url):
-        key = (ev.source_publisher, ev.source_url, ev.source_published)
-        report = batch.citations.get(key)
-        if report is None:
-            report = rules.citation_report(
-                publisher=ev.source_publisher, url=ev.source_url, published=ev.source_published
-            )
-            batch.citations[key] = report
+        report = _citation(batch, ev.source_publisher, ev.source_url, ev.source_published)
         changes["report_id"] = report.id
     if ev.date_start is not None and ev.date_end is None:
         changes["date_end"] = ev.date_start
@@ -101,9 +141,7 @@ def _finish_event(ev: Event, where: str, batch: ImportBatch) -> None:
     if changes:
         ev = rules.evolve(ev, changes)
     if not ev.id:
-        content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
-        new_id = derived_event_id("import", json.dumps(content, sort_keys=True))
-        ev = rules.evolve(ev, {"id": new_id})
+        ev = rules.evolve(ev, {"id": _derived_id(ev)})
     errs = rules.validate_event(ev)
     if errs:
         batch.problems.append(f"{where}: " + "; ".join(errs))
@@ -126,6 +164,7 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
     width = len(header)
     date_col = header.index(DATE_COLUMN) if DATE_COLUMN in header else None
     fields_ = [h for h in header if h != DATE_COLUMN]
+    parse = rules.cells_parser(fields_)
     for cells in reader:
         if not cells:
             continue
@@ -137,15 +176,17 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
             continue
         try:
             if date_col is None:
-                ev = rules.event_from_cells(header, cells)
+                values = parse(cells)
             else:
-                date_cell = cells[date_col]
                 rest = cells[:date_col] + cells[date_col + 1 :]
-                ev = _with_date_cell(rules.event_from_cells(fields_, rest), date_cell)
+                ev = _with_date_cell(Event(**parse(rest)), cells[date_col])
         except ValidationError as err:
             batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
             continue
-        _finish_event(ev, where, batch)
+        if date_col is None:
+            _finish_values(values, where, batch)
+        else:
+            _finish_event(ev, where, batch)
     return batch
 
 

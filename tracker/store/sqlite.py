@@ -532,12 +532,20 @@ class SQLiteStore(SQLiteExtras):
         for name, _ in trigs:
             con.execute(f'DROP TRIGGER "{name}"')
         con.executemany(_INSERT, rows)
-        con.execute(
-            "INSERT INTO rtree_events_geom SELECT fid, ST_MinX(geom), ST_MaxX(geom), "
-            "ST_MinY(geom), ST_MaxY(geom) FROM events "
-            "WHERE fid > ? AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)",
+        # Every geom here was built from lon/lat by event_to_row, so the box comes from the
+        # plain columns (no ST_* callback into Python per row); the count check below
+        # proves each new point got its entry before the transaction may commit.
+        geo = con.execute(
+            "INSERT INTO rtree_events_geom SELECT fid, lon, lon, lat, lat FROM events "
+            "WHERE fid > ? AND lon IS NOT NULL AND lat IS NOT NULL",
             (last,),
-        )
+        ).rowcount
+        want = con.execute(
+            "SELECT count(*) FROM events WHERE fid > ? AND geom IS NOT NULL", (last,)
+        ).fetchone()[0]
+        if geo != want:
+            msg = f"bulk insert: {geo} GeoPackage index entries for {want} new points"
+            raise StoreError(msg)
         con.execute(
             "INSERT INTO events_rtree3 SELECT fid, lon, lon, lat, lat, julianday(date_start), "
             "julianday(date_end) FROM events WHERE fid > ? AND lon IS NOT NULL "

@@ -199,6 +199,42 @@ def test_get_and_reverse(gazetteer: Gazetteer) -> None:
             gazetteer.reverse(lon, lat)
 
 
+@pytest.mark.parametrize(
+    ("lon", "lat", "near_cc", "admin1", "method"),
+    [
+        # Vladivostok: inside Primorsky Krai's outline.
+        (131.87, 43.11, "RU", "RU-PRI", "outline"),
+        # Primorsky Krai 9 km from the Chinese border: the nearest city is Suifenhe (CN,
+        # Heilongjiang), but Russia's outline holds the point, so the admin1 is Russian.
+        (131.26, 44.35, "CN", "RU-PRI", "nearest_city"),
+        # Near Pogranichny: Heilongjiang's derived outline reaches over the border; only
+        # areas of the country whose outline holds the point count.
+        (131.3, 44.5, "RU", "RU-PRI", "nearest_city"),
+        # Heilongjiang, across the border from Primorye: in its own outline.
+        (131.0, 45.0, "CN", "CN-HL", "outline"),
+        # Sea of Japan 30 km off the coast south-east of Vladivostok: no outline holds it.
+        (132.3, 42.6, "RU", "RU-PRI", "nearest_city"),
+        # Central Yakutia, 260 km from the nearest town: its outline still holds it.
+        (135.0, 65.0, "RU", "RU-SA", "outline"),
+    ],
+)
+def test_reverse_admin1_by_containment(
+    gazetteer: Gazetteer, lon: float, lat: float, near_cc: str, admin1: str, method: str
+) -> None:
+    r = gazetteer.reverse(lon, lat)
+    assert r.place is not None and r.place.country_code == near_cc
+    assert r.admin1 is not None and r.admin1.admin1_code == admin1
+    assert r.method == method
+    assert r.country is not None and r.country.country_code == admin1[:2]
+
+
+def test_reverse_country_method(gazetteer: Gazetteer) -> None:
+    assert gazetteer.reverse(131.26, 44.35).country_method == "outline"
+    assert gazetteer.reverse(132.3, 42.6).country_method == "nearest_city"  # at sea
+    empty = gazetteer.reverse(0.0, 0.0)  # Gulf of Guinea, nothing within 300 km
+    assert (empty.place, empty.admin1, empty.country, empty.method) == (None, None, None, None)
+
+
 def test_region_filters(gazetteer: Gazetteer) -> None:
     sib = gazetteer.region("Siberia")
     assert isinstance(sib, RegionFilter) and sib.kind == "macro_region"

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from tracker import settings
-from tracker.cli.common import echo_err, emit_rows, format_option
+from tracker.cli.common import echo_err, emit_rows, format_option, store_option
 from tracker.errors import ImportFileError, PlaceNotFoundError
 
 PLACE_FIELDS = (
@@ -25,7 +25,7 @@ PLACE_FIELDS = (
     "matched_alias",
     "score",
 )
-REVERSE_FIELDS = ("role", *PLACE_FIELDS[:-2], "distance_km")
+REVERSE_FIELDS = ("role", *PLACE_FIELDS[:-2], "distance_km", "method")
 REGION_FIELDS = ("id", "name", "kind", "country_code", "members", "outline")
 
 
@@ -35,10 +35,11 @@ def register(cli: click.Group) -> None:
     cli.add_command(regions)
 
 
-def _open() -> Any:
-    from tracker.gazetteer import Gazetteer
+def _open(store: str | None = None) -> Any:
+    """Open the gazetteer; with a postgresql:// store, the team's custom places take part."""
+    from tracker.query import open_gazetteer
 
-    return Gazetteer.open()
+    return open_gazetteer(store)
 
 
 def _row(p: Any) -> dict[str, Any]:
@@ -78,9 +79,15 @@ def places() -> None:
     help="Only places of this kind (repeatable).",
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@store_option
 @format_option(("table", "json", "jsonl", "csv"))
 def search_cmd(
-    name: str, country: str | None, kinds: tuple[str, ...], limit: int, fmt: str | None
+    name: str,
+    country: str | None,
+    kinds: tuple[str, ...],
+    limit: int,
+    store: str,
+    fmt: str | None,
 ) -> None:
     """Find places by name, best candidates first (score 0..1).
 
@@ -92,8 +99,9 @@ def search_cmd(
     Example:
       tracker places search "Primorskiy kray"
       tracker places search Blagoveshchensk --country RU --limit 5 --format json
+      tracker places search Sergeevka --store postgresql://tracker@db/tracker   # + team places
     """
-    gz = _open()
+    gz = _open(store)
     hits = gz.search(name, country=country, kinds=kinds or None, limit=limit)
     if not hits:
         sugg = gz.suggest(name)
@@ -109,6 +117,7 @@ def search_cmd(
 @click.option("--lat", type=float, required=True, help="Latitude in degrees (-90..90).")
 @click.option("--country", metavar="CC", help="ISO 3166-1 alpha-2 country code.")
 @click.option("--alias", "aliases", multiple=True, help="Another name for the place (repeatable).")
+@store_option
 @format_option(("table", "json", "jsonl", "csv"))
 def add_cmd(
     name: str,
@@ -116,17 +125,31 @@ def add_cmd(
     lat: float,
     country: str | None,
     aliases: tuple[str, ...],
+    store: str,
     fmt: str | None,
 ) -> None:
-    """Add a custom place (kept in the data dir; survives upgrades) and rebuild the index.
+    """Add a custom place and make it searchable.
+
+    With a file store (the default) the place is kept in your data dir (it survives
+    upgrades) and the index is rebuilt. With a postgresql:// store (--store or
+    TRACKER_STORE) it is written into the server, where everyone using that store sees it.
 
     \b
     Example:
       tracker places add "Sergeyevka training ground" --lon 131.67 --lat 44.33 \\
           --country RU --alias Sergeevka
+      tracker places add "Sergeyevka training ground" --lon 131.67 --lat 44.33 \\
+          --store postgresql://tracker@db.example/tracker
     """
     from tracker.gazetteer import userdata
+    from tracker.store import is_url
 
+    if is_url(store):
+        from tracker.cli.team_places import add_team_place
+
+        place = add_team_place(store, name, lon, lat, country=country, aliases=aliases)
+        emit_rows([_row(place)], fmt, PLACE_FIELDS)
+        return
     gz = _open()
     rec = userdata.add_custom_place(
         settings.data_dir(),
@@ -168,21 +191,31 @@ def import_cmd(dump: Path) -> None:
 @places.command("reverse", context_settings={"ignore_unknown_options": True})
 @click.argument("lon", type=float)
 @click.argument("lat", type=float)
+@store_option
 @format_option(("table", "json", "jsonl", "csv"))
-def reverse_cmd(lon: float, lat: float, fmt: str | None) -> None:
+def reverse_cmd(lon: float, lat: float, store: str, fmt: str | None) -> None:
     """Show which place, admin region and country a point (LON LAT) is in or nearest to.
 
     \b
     Example:
       tracker places reverse 131.87 43.11
       tracker places reverse -74.006 40.713     # west and south are negative
+
+    The admin region is the one whose outline (an imported boundary, else the outline
+    derived from its places) contains the point, within the country whose outline contains
+    it; only when none does is it the nearest place's. The method column says which:
+    outline, boundary or nearest_city.
     """
-    r = _open().reverse(lon, lat)
+    r = _open(store).reverse(lon, lat)
     rows = []
     for role, p in (("place", r.place), ("admin1", r.admin1), ("country", r.country)):
         if p is not None:
             d = _row(p)
-            d.update(role=role, distance_km=r.distance_km if role == "place" else None)
+            d.update(
+                role=role,
+                distance_km=r.distance_km if role == "place" else None,
+                method={"place": "nearest", "admin1": r.method}.get(role, r.country_method),
+            )
             rows.append(d)
     if not rows:
         raise PlaceNotFoundError(f"no known place within 300 km of lon {lon}, lat {lat}")

@@ -28,7 +28,8 @@ from tracker.errors import (
     PlaceNotFoundError,
     ValidationError,
 )
-from tracker.gazetteer.build import build_index, index_path
+from tracker.gazetteer.build import KIND_PROMINENCE, build_index, index_path, name_keys
+from tracker.gazetteer.contain import AdminOutlines
 from tracker.gazetteer.normalize import check_name, core_name, normalize_name
 from tracker.gazetteer.regions import OutlineFit
 from tracker.gazetteer.userdata import check_lon_lat
@@ -62,12 +63,21 @@ def _equally_good(a: Place, b: Place) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Reverse:
-    """What is at a point: the nearest place, its admin1 and country, and the distance."""
+    """What is at a point: the nearest place, the admin1 and country, and the distance.
+
+    ``method`` says how the admin1 was found: ``"boundary"`` (an imported boundary contains
+    the point), ``"outline"`` (a derived admin1 outline contains it), ``"nearest_city"``
+    (no outline does: the admin1 of the nearest place), or ``None`` (no admin1).
+    ``country_method`` is ``"outline"`` when the country's outline contains the point, else
+    how the admin1 (or, without one, the nearest place) gave the country.
+    """
 
     place: Place | None
     admin1: Place | None
     country: Place | None
     distance_km: float | None
+    method: str | None = None
+    country_method: str | None = None
 
 
 def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -119,6 +129,11 @@ class Gazetteer:
         }
         self._lookup_cache: dict[str, tuple[Place, ...]] = {}
         self._names: frozenset[str] | None = None
+        self._outlines: AdminOutlines | None = None
+        # Places given at run time (a team store's custom places): rows shaped like _COLS
+        # with negative pks, and their names by normalized key.
+        self._extra: dict[str, tuple[Any, ...]] = {}
+        self._extra_names: dict[str, list[tuple[int, str, tuple[Any, ...]]]] = {}
 
     @classmethod
     def open(
@@ -179,12 +194,11 @@ class Gazetteer:
             if pk not in found or found[pk][0] < score:
                 found[pk] = (score, alias, row)
 
-        sql = f"SELECT n.form, n.alias, {_COLS} FROM names n JOIN places p ON p.pk = n.pk WHERE n.norm = ?"
-        for form, alias, *row in self._con.execute(sql, (norm,)):
+        for form, alias, *row in self._name_rows(norm):
             base = (0.6 if normalize_name(row[2]) == norm else 0.58) if form == 0 else 0.52
             keep(row[0], base + 0.4 * row[11], alias, row)
         if core != norm:
-            for _form, alias, *row in self._con.execute(sql, (core,)):
+            for _form, alias, *row in self._name_rows(core):
                 if row[3] == "city":
                     continue
                 # "Moscow region": prefer an area whose matched name has an administrative
@@ -192,6 +206,14 @@ class Gazetteer:
                 full = has_admin and core_name(normalize_name(alias))[1]
                 keep(row[0], (0.59 if full else 0.52) + 0.4 * row[11], alias, row)
         return found
+
+    def _name_rows(self, key: str) -> list[Any]:
+        """Return ``(form, alias, *place row)`` for every name indexed under ``key``."""
+        sql = f"SELECT n.form, n.alias, {_COLS} FROM names n JOIN places p ON p.pk = n.pk WHERE n.norm = ?"
+        rows: list[Any] = self._con.execute(sql, (key,)).fetchall()
+        for form, alias, row in self._extra_names.get(key, ()):
+            rows.append((form, alias, *row))
+        return rows
 
     def _partial(self, norm: str) -> dict[int, tuple[float, str, Any]]:
         found: dict[int, tuple[float, str, Any]] = {}
@@ -201,7 +223,11 @@ class Gazetteer:
             f"SELECT n.norm, n.alias, {_COLS} FROM names n JOIN places p ON p.pk = n.pk "
             "WHERE n.norm > ? AND n.norm < ? AND n.form = 0 LIMIT ?"
         )
-        for nm, alias, *row in self._con.execute(sql, (norm, norm + "\uffff", PARTIAL_SCAN)):
+        rows = self._con.execute(sql, (norm, norm + "\uffff", PARTIAL_SCAN)).fetchall()
+        for key, entries in self._extra_names.items():
+            if key != norm and key.startswith(norm):
+                rows += [(key, alias, *row) for form, alias, row in entries if form == 0]
+        for nm, alias, *row in rows:
             score = 0.1 + 0.4 * row[11] * (len(norm) / len(nm))
             if row[0] not in found or found[row[0]][0] < score:
                 found[row[0]] = (score, alias, row)
@@ -283,6 +309,9 @@ class Gazetteer:
         by_norm: dict[str, str] = {}
         for n, a in rows:
             by_norm.setdefault(n, a)
+        for key, entries in self._extra_names.items():
+            if key[:1] == norm[0] and abs(len(key) - len(norm)) <= 3:
+                by_norm.setdefault(key, entries[0][1])
         close = difflib.get_close_matches(norm, list(by_norm), n=limit, cutoff=0.7)
         return [by_norm[n] for n in close]
 
@@ -312,7 +341,7 @@ class Gazetteer:
         if self._names is None:
             self._names = frozenset(
                 r[0] for r in self._con.execute("SELECT DISTINCT norm FROM names")
-            )
+            ) | frozenset(self._extra_names)
         return self._names
 
     def demonym(self, word: str) -> Place | None:
@@ -327,18 +356,57 @@ class Gazetteer:
 
     def get(self, place_id: str) -> Place | None:
         """Return the place with this id (``geonames:2013348``, ``iso3166-2:RU-PRI``...)."""
-        row = self._con.execute(
-            f"SELECT {_COLS} FROM places p WHERE p.id = ?", (place_id,)
-        ).fetchone()
+        row = self._row(place_id)
         return _place(row) if row else None
 
     def _row(self, place_id: str) -> Any:
+        if place_id in self._extra:
+            return self._extra[place_id]
         return self._con.execute(
             f"SELECT {_COLS} FROM places p WHERE p.id = ?", (place_id,)
         ).fetchone()
 
+    def add_places(self, entries: Iterable[tuple[Place, Sequence[str]]]) -> int:
+        """Add places given at run time (a team store's custom places) to this instance.
+
+        They take part in search, resolve, lookup, get, suggest and reverse like the custom
+        places of the data dir (kind ``custom``, prominence 0.85), without touching the
+        index file. A place whose id the index already has is skipped. Returns how many
+        were added. Instances from :func:`default_gazetteer` are shared: add to your own
+        :meth:`open` instance instead.
+        """
+        added = 0
+        for place, aliases in entries:
+            if place.id in self._extra or self._row(place.id) is not None:
+                continue
+            if place.lon is None or place.lat is None:
+                continue
+            check_lon_lat(place.lon, place.lat)
+            row = (
+                -(len(self._extra) + 1), place.id, place.name, place.kind or "custom",
+                place.country_code, place.admin1_code, place.lon, place.lat,
+                place.population or 0, None, None, KIND_PROMINENCE["custom"],
+            )  # fmt: skip
+            self._extra[place.id] = row
+            seen: set[str] = set()
+            for alias in (place.name, *aliases):
+                for norm, form, spelled in name_keys(alias):
+                    if norm not in seen:
+                        seen.add(norm)
+                        self._extra_names.setdefault(norm, []).append((form, spelled, row))
+            added += 1
+        if added:
+            self._lookup_cache.clear()
+            self._names = None
+        return added
+
     def reverse(self, lon: float, lat: float, *, max_km: float = 300.0) -> Reverse:
-        """Return the nearest place (city or custom) to a point with its admin1 and country.
+        """Return the nearest place (city or custom, within ``max_km``), admin1 and country.
+
+        The admin1 is the one whose outline (an imported boundary first, else the derived
+        outline) contains the point; only when none does is it the nearest place's admin1
+        (``Reverse.method`` says which). The country is the admin1's, else the nearest
+        place's.
 
         Raises
         ------
@@ -346,7 +414,12 @@ class Gazetteer:
             Coordinates out of range.
         """
         check_lon_lat(lon, lat)
+        if self._outlines is None:
+            self._outlines = AdminOutlines(self._con)
+        in_country = self._outlines.country(lon, lat)
+        cc = in_country.country_code if in_country is not None else None
         best: tuple[float, Any] | None = None
+        in_cc: tuple[float, Any] | None = (math.inf, None) if cc else None
         ci, cj = math.floor(lat) + 90, math.floor(lon) + 180
         for r in range(0, 4):
             cells = [
@@ -363,14 +436,38 @@ class Gazetteer:
                 d = _haversine_km(lon, lat, row[6], row[7])
                 if best is None or d < best[0]:
                     best = (d, row)
+                if in_cc is not None and row[4] == cc and row[5] and d < in_cc[0]:
+                    in_cc = (d, row)
             if best is not None and best[0] < r * 60:
                 break
-        if best is None or best[0] > max_km:
-            return Reverse(None, None, None, None)
-        d, row = best
-        a1 = self.get(f"iso3166-2:{row[5]}") if row[5] else None
-        country = self.get(f"country:{row[4]}") if row[4] else None
-        return Reverse(_place(row), a1, country, round(d, 3))
+        for row in self._extra.values():
+            d = _haversine_km(lon, lat, row[6], row[7])
+            if best is None or d < best[0]:
+                best = (d, row)
+            if in_cc is not None and row[4] == cc and row[5] and d < in_cc[0]:
+                in_cc = (d, row)
+        near = best if best is not None and best[0] <= max_km else None
+        a1: Place | None = None
+        method: str | None = None
+        inside = self._outlines.admin1(lon, lat, cc)
+        if inside is not None:
+            a1 = self.get(inside.place_id)
+            method = "boundary" if inside.source == "boundary" else "outline"
+        else:
+            # No outline holds the point: the admin1 of the nearest place (of the country
+            # whose outline holds it, when one does).
+            src = in_cc if cc else near
+            if src is not None and src[0] <= max_km and src[1][5]:
+                a1 = self.get(f"iso3166-2:{src[1][5]}")
+                method = "nearest_city" if a1 is not None else None
+        c_method: str | None = "outline" if cc else (method or "nearest_city")
+        if cc is None:
+            cc = a1.country_code if a1 is not None else (near[1][4] if near else None)
+        country = self.get(f"country:{cc}") if cc else None
+        c_method = c_method if country is not None else None
+        if near is None:
+            return Reverse(None, a1, country, None, method, c_method)
+        return Reverse(_place(near[1]), a1, country, round(near[0], 3), method, c_method)
 
     def outline(self, place_id: str) -> dict[str, Any] | None:
         """Return the GeoJSON geometry (lon, lat) of an area's outline, if one is known."""

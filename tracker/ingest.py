@@ -266,8 +266,13 @@ def make_geoparser(store: Any, gazetteer: Any | None = None) -> Any:
     from tracker.gazetteer import Gazetteer
     from tracker.geoparse import Geoparser
 
-    gz = gazetteer if gazetteer is not None else Gazetteer.open()
-    return Geoparser(gz, rules=store.list_place_rules())
+    if gazetteer is None:
+        gazetteer = Gazetteer.open()
+        # A server store's shared custom places (PostGIS) take part like the data dir's.
+        if (lister := getattr(store, "list_custom_places", None)) is not None:
+            aliases = store.custom_place_aliases()
+            gazetteer.add_places((p, aliases.get(p.id, [])) for p in lister())
+    return Geoparser(gazetteer, rules=store.list_place_rules())
 
 
 def surface_name(event: Event) -> str | None:

@@ -151,11 +151,34 @@ def resolve_near(
     return place.lon, place.lat, place.name
 
 
-def open_gazetteer() -> Any:
-    """Open the gazetteer (imported here, lazily, to keep the plain query path light)."""
+def open_gazetteer(store: str | None = None) -> Any:
+    """Open the gazetteer (imported here, lazily, to keep the plain query path light).
+
+    With a ``postgresql://`` store location, the team's custom places kept in that server
+    take part too (read once, only here: when a place name needs resolving).
+    """
     from tracker.gazetteer import Gazetteer
 
-    return Gazetteer.open()
+    gz = Gazetteer.open()
+    if store:
+        from tracker.store import is_url, open_store
+
+        if is_url(str(store)):
+            st = open_store(str(store))
+            try:
+                gz.add_places(team_places(st))
+            finally:
+                st.close()
+    return gz
+
+
+def team_places(store: Any) -> list[tuple[Place, list[str]]]:
+    """Return a store's shared custom places with their aliases (none for a file store)."""
+    lister = getattr(store, "list_custom_places", None)
+    if lister is None:
+        return []
+    aliases = store.custom_place_aliases()
+    return [(p, aliases.get(p.id, [])) for p in lister()]
 
 
 def build_filter(

@@ -89,7 +89,7 @@ def export_cmd(fmt: str, output: Path | None, store: str, **kw: Any) -> None:
     """
     from tracker.exchange import export_events
 
-    flt = build_filter_from_options(**kw)
+    flt = build_filter_from_options(store=store, **kw)
     with open_cli_store(store) as st:
         events = st.query(flt)
         n = export_events(st, events, fmt, output, sys.stdout)

@@ -110,14 +110,17 @@ def filter_options(f: F) -> F:
     return f
 
 
-def build_filter_from_options(**kwargs: Any) -> EventFilter:
-    """Return the EventFilter for the options :func:`filter_options` added (others ignored)."""
-    from tracker.query import build_filter
+def build_filter_from_options(*, store: str | None = None, **kwargs: Any) -> EventFilter:
+    """Return the EventFilter for the options :func:`filter_options` added (others ignored).
+
+    ``store`` (the --store location) lets --near resolve the team's custom places.
+    """
+    from tracker.query import build_filter, open_gazetteer
 
     opts: dict[str, Any] = {k: kwargs.get(k) for k in FILTER_KEYS}
     opts["tag"] = tuple(opts["tag"] or ())
     opts["include_deleted"] = bool(opts["include_deleted"])
-    return build_filter(**opts)
+    return build_filter(**opts, gazetteer_factory=lambda: open_gazetteer(store))
 
 
 def open_cli_store(location: str, *, create: bool = False) -> Any:
@@ -258,8 +261,11 @@ def _ambiguous_message(err: AmbiguousPlaceError, name: str) -> str:
     return clean_terminal("\n".join(lines))
 
 
-def resolve_place_options(kw: dict[str, Any]) -> dict[str, Any]:
-    """Return place fields from --place/--place-id/--lon/--lat (empty when none given)."""
+def resolve_place_options(kw: dict[str, Any], store: str | None = None) -> dict[str, Any]:
+    """Return place fields from --place/--place-id/--lon/--lat (empty when none given).
+
+    With a postgresql:// ``store``, the team's custom places kept there resolve too.
+    """
     place, place_id, lon, lat = kw.get("place"), kw.get("place_id"), kw.get("lon"), kw.get("lat")
     if (lon is None) != (lat is None):
         raise click.UsageError("give both --lon and --lat (raw coordinates), or neither")
@@ -271,7 +277,7 @@ def resolve_place_options(kw: dict[str, Any]) -> dict[str, Any]:
         return {}
     from tracker.query import open_gazetteer
 
-    gz = open_gazetteer()
+    gz = open_gazetteer(store)
     if place_id:
         found = gz.get(place_id)
         if found is None:
@@ -285,8 +291,11 @@ def resolve_place_options(kw: dict[str, Any]) -> dict[str, Any]:
         raise click.ClickException(_ambiguous_message(err, str(place))) from err
 
 
-def collect_fields(kw: dict[str, Any]) -> dict[str, Any]:
-    """Return the event fields given on the command line (only those given)."""
+def collect_fields(kw: dict[str, Any], store: str | None = None) -> dict[str, Any]:
+    """Return the event fields given on the command line (only those given).
+
+    ``store`` (the --store location) lets --place resolve the team's custom places.
+    """
     from tracker.store import rules
 
     out: dict[str, Any] = {}
@@ -305,7 +314,7 @@ def collect_fields(kw: dict[str, Any]) -> dict[str, Any]:
             date_precision=span.precision,
             date_text=kw["date_arg"],
         )
-    out.update(resolve_place_options(kw))
+    out.update(resolve_place_options(kw, store))
     return out
 
 
@@ -338,7 +347,7 @@ def add_cmd(store: str, fmt: str, event_id: str | None, title: str | None, **kw:
     """
     from tracker.store import rules
 
-    fields = collect_fields(kw)
+    fields = collect_fields(kw, store)
     if not (fields.get("source_publisher") or fields.get("source_url")):
         raise click.UsageError("add needs a source: --source NAME and/or --url URL")
     fields.setdefault("status", "claimed")
@@ -400,7 +409,7 @@ def edit_cmd(
       tracker edit evt_1a2b --count 1200 --reason "NIS revised the figure" --by analyst1
       tracker edit evt_1a2b --set notes="seen on satellite images" --reason "new imagery"
     """
-    changes = collect_fields(kw)
+    changes = collect_fields(kw, store)
     for item in sets:
         if "=" not in item:
             raise click.UsageError(f"--set {item!r}: use FIELD=VALUE")
@@ -483,7 +492,7 @@ def query_cmd(store: str, fmt: str | None, collapse: bool, **kw: Any) -> None:
       tracker query --bbox 30,44,60,56 --actor "north korean" --type movement
       tracker query --collapse --actor "north korean"
     """
-    flt = build_filter_from_options(**kw)
+    flt = build_filter_from_options(store=store, **kw)
     if collapse:  # issue 8: one row per happening
         from tracker.cli.links import COLLAPSE_COLUMNS, collapse_rows
 

@@ -86,7 +86,7 @@ def cluster_cmd(
     """
     from tracker.cluster import THRESHOLD, cluster_store
 
-    flt = build_filter_from_options(**kw)
+    flt = build_filter_from_options(store=store, **kw)
     with open_cli_store(store) as st:
         run, written = cluster_store(
             st,

@@ -85,7 +85,7 @@ def map_cmd(title: str | None, output: Path | None, tiles: str, store: str, **kw
     """
     from tracker.render import render_map, slugify
 
-    flt = build_filter_from_options(**kw)
+    flt = build_filter_from_options(store=store, **kw)
     title = title or _default_title(kw)
     with open_cli_store(store) as st:
         events = st.query(flt)

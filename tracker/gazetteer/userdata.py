@@ -102,7 +102,7 @@ def read_custom_places(data_dir: Path) -> list[dict[str, Any]]:
 SAME_CUSTOM_KM = 1.0  # a custom place added again within this distance is the same place
 
 
-def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+def approx_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Approximate distance (equirectangular; fine below a few hundred km)."""
     x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
     return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
@@ -141,7 +141,7 @@ def add_custom_place(
     for old in places:
         if normalize_name(str(old.get("name", ""))) != normalize_name(name):
             continue
-        if _km(float(old["lon"]), float(old["lat"]), lon, lat) > SAME_CUSTOM_KM:
+        if approx_km(float(old["lon"]), float(old["lat"]), lon, lat) > SAME_CUSTOM_KM:
             continue
         if cc and old.get("country_code") not in (None, cc):
             continue

@@ -99,6 +99,11 @@ def test_reverse(env: dict[str, str]) -> None:
     assert rows["place"]["name"] == "Vladivostok" and rows["place"]["distance_km"] < 2
     assert rows["admin1"]["id"] == "iso3166-2:RU-PRI"
     assert rows["country"]["id"] == "country:RU"
+    assert [rows[k]["method"] for k in ("place", "admin1", "country")] == [
+        "nearest",
+        "outline",
+        "outline",
+    ]
 
 
 def test_reverse_takes_negative_coordinates_without_dashes(env: dict[str, str]) -> None:
@@ -223,6 +228,10 @@ def test_regions_import_replaces_outline(env: dict[str, str], isolated_env: Path
     macro = {row["id"]: row["outline"] for row in json.loads(r.stdout)}
     assert macro["region:russian-far-east"] == "boundary"  # its union was redrawn
     assert macro["region:donbas"] == "derived"
+    # At sea off Vladivostok no derived outline holds the point; the imported boundary does.
+    r = run_cli("places", "reverse", "132.3", "42.6", "--format", "json", env=env)
+    rows = {row["role"]: row for row in json.loads(r.stdout)}
+    assert (rows["admin1"]["admin1_code"], rows["admin1"]["method"]) == ("RU-PRI", "boundary")
 
 
 def test_regions_import_named_area(env: dict[str, str], isolated_env: Path) -> None:

@@ -64,14 +64,21 @@ class AdminOutlines:
         hits = self._country.containing(lon, lat)
         return hits[0] if hits else None
 
-    def admin1(self, lon: float, lat: float, country_code: str | None) -> Containing | None:
+    def admin1(
+        self, lon: float, lat: float, country_code: str | None, *, nearest: str | None = None
+    ) -> Containing | None:
         """Return the admin1 area whose outline holds the point, if any.
 
         Only areas of ``country_code`` count when it is given (derived outlines of a
-        neighbour's areas can reach over a border). Best: an imported boundary before a
-        derived outline, then the outline the point lies deepest inside.
+        neighbour's areas can reach over a border). Best: an imported boundary; else, when
+        derived outlines overlap, the one of ``nearest`` (the place id of the nearest
+        place's admin1) if it is among them, else the one the point lies deepest inside.
         """
-        for hit in self._admin1.containing(lon, lat):
-            if country_code is None or hit.country_code == country_code:
-                return hit
-        return None
+        hits = [
+            h
+            for h in self._admin1.containing(lon, lat)
+            if country_code is None or h.country_code == country_code
+        ]
+        if not hits or hits[0].source == "boundary":
+            return hits[0] if hits else None
+        return next((h for h in hits if h.place_id == nearest), hits[0])

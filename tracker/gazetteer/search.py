@@ -449,14 +449,15 @@ class Gazetteer:
         near = best if best is not None and best[0] <= max_km else None
         a1: Place | None = None
         method: str | None = None
-        inside = self._outlines.admin1(lon, lat, cc)
+        src = in_cc if cc else near
+        near_a1 = f"iso3166-2:{src[1][5]}" if src is not None and src[1] is not None else None
+        inside = self._outlines.admin1(lon, lat, cc, nearest=near_a1)
         if inside is not None:
             a1 = self.get(inside.place_id)
             method = "boundary" if inside.source == "boundary" else "outline"
         else:
             # No outline holds the point: the admin1 of the nearest place (of the country
             # whose outline holds it, when one does).
-            src = in_cc if cc else near
             if src is not None and src[0] <= max_km and src[1][5]:
                 a1 = self.get(f"iso3166-2:{src[1][5]}")
                 method = "nearest_city" if a1 is not None else None

@@ -14,7 +14,7 @@ if have places; then
 else missing+=("places (gazetteer)"); fi
 if have ingest; then
   echo "== ingesting seeds/ into $STORE" >&2
-  $T ingest seeds/ --store "$STORE"
+  $T ingest seeds/ --store "$STORE" --format table
 else missing+=("ingest"); fi
 if have query; then
   echo "== events in $STORE" >&2

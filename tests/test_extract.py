@@ -373,3 +373,12 @@ def test_infinitive_of_purpose_names_the_destination(gp: Geoparser) -> None:
     assert "Serbia" in got and got["Serbia"].role == "destination"
     _, ex = run(gp, "The ministry said 500 soldiers were moved to reinforce Kherson.")
     assert places(ex)["Kherson"].role == "destination"
+
+
+def test_purpose_object_owned_by_a_possessive_is_not_a_destination(gp: Geoparser) -> None:
+    text = (
+        "Officials said on Monday that Belarus decided on a troop deployment to back Serbia's army."
+    )
+    _, ex = run(gp, text)
+    assert all(e.actor != "troop" for e in ex.events)
+    assert not any(e.place_name == "Serbia" and e.role == "destination" for e in ex.events)

@@ -187,7 +187,7 @@ def find_actor(sentence: str) -> str | None:
         i
         for i, t in enumerate(toks)
         if t.group().lower() in lexicon.FORCE_NOUNS
-        and t.group().lower() not in ("force", "unit", "army")
+        and t.group().lower() not in ("force", "unit", "army", "troop")  # "troop deployment"
     ]
     people = [i for i in heads if toks[i].group().lower() not in lexicon.EQUIPMENT_NOUNS]
     for i in people[:1] or heads[:1]:

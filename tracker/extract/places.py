@@ -330,7 +330,8 @@ def assign_roles(
             # Directly after a verb or at the start: "entered Tigray", "Rafah was shelled".
             last2 = [w.lower() for w in _WORD.findall(text[sentence_start : t.start])[-2:]]
             verb = last2[-1] if last2 else ""
-            if len(last2) == 2 and last2[0] == "to" and verb in _PURPOSE_VERBS:
+            owner = text[t.end : t.end + 2] in ("'s", "’s")  # "to back Russia's war"
+            if len(last2) == 2 and last2[0] == "to" and verb in _PURPOSE_VERBS and not owner:
                 # "sent troops to assist Russia", "to reinforce Kursk": where they go.
                 role, cue = "destination", f"to {verb}"
             elif verb in lexicon.ROLE_PREPOSITIONS:

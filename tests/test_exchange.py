@@ -242,3 +242,22 @@ def test_write_csv_without_meta_has_header_first() -> None:
     buf = io.StringIO()
     write_csv(sample_events()[:1], buf, None)
     assert buf.getvalue().splitlines()[0].startswith("id,event_type,")
+
+
+def test_import_pauses_the_garbage_collector_and_restores_it(tmp_path: Path) -> None:
+    import gc
+
+    text = "event_type,source_publisher,date\nmovement,Wire,2024-10-08\nmovement,Wire,2024-13-40\n"
+    assert gc.isenabled()
+    batch = read_csv(io.StringIO(text))
+    assert gc.isenabled() and len(batch.problems) == 1
+    with open_store(tmp_path / "g.gpkg", create=True) as st:
+        with pytest.raises(ImportFileError):
+            import_events(st, batch)  # the bad row stops it: nothing written
+        assert gc.isenabled() and st.count_events() == 0
+        gc.disable()
+        try:  # a caller that disabled it keeps it disabled
+            assert import_events(st, batch, skip_invalid=True).added == 1
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

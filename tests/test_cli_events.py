@@ -129,7 +129,8 @@ def test_bad_add_input_is_a_clear_error_and_writes_nothing(isolated_env: Path) -
     cases = [
         (("--date", "2024-02-30"), "2024-02-30"),
         (("--date", "2024-10-13/2024-10-08"), "before"),
-        (("--count", "-5"), "count"),
+        (("--count", "-5"), "--count: -5 must be a whole number >= 0"),
+        (("--count-low", "9", "--count-high", "3"), "count_low 9 is greater than count_high 3"),
         (("--count", "many"), "count"),
         (("--lon", "200", "--lat", "10"), "lon"),
         (("--lon", "20"), "--lat"),
@@ -143,7 +144,16 @@ def test_bad_add_input_is_a_clear_error_and_writes_nothing(isolated_env: Path) -
         assert "Traceback" not in r.stderr
     r = run_cli("add", "--place", "Vladivostok")
     assert r.returncode == 2 and "--source" in r.stderr
+    assert "evt_" not in run_cli("add", "--source", "Wire", "--count", "-5").stderr
     assert not (isolated_env / "tracker.gpkg").exists() or json.loads(_ok("query")) == []
+
+
+def test_add_count_defaults_to_troops_unless_a_unit_is_given(isolated_env: Path) -> None:
+    troops = json.loads(_ok("add", "--source", "Wire", "--count", "1500", "--format", "json"))
+    assert troops["count_unit"] == "troops"
+    brig = ["add", "--source", "Wire", "--count", "4", "--count-unit", "brigades"]
+    assert json.loads(_ok(*brig, "--format", "json"))["count_unit"] == "brigades"
+    assert json.loads(_ok("add", "--source", "Wire", "--format", "json"))["count_unit"] is None
 
 
 def test_ambiguous_place_message_lists_candidates() -> None:

@@ -318,6 +318,23 @@ def collect_fields(kw: dict[str, Any], store: str | None = None) -> dict[str, An
     return out
 
 
+_OPTION_OF = {
+    "event_type": "type",
+    "source_publisher": "source",
+    "source_url": "url",
+    "source_published": "published",
+}
+
+
+def option_problem(problem: str) -> str:
+    """Name the command-line option in a validation message ("count: ..." -> "--count: ...")."""
+    field, sep, rest = problem.partition(": ")
+    if sep and field in _PLAIN_FIELDS:
+        opt = _OPTION_OF.get(field, field.replace("_", "-"))
+        return f"--{opt}: {rest}"
+    return problem
+
+
 def _emit_event(ev: Event, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(ev.to_dict(), ensure_ascii=False, indent=2))
@@ -354,8 +371,13 @@ def add_cmd(store: str, fmt: str, event_id: str | None, title: str | None, **kw:
     fields.setdefault("review_state", "accepted")
     fields.setdefault("confidence", 1.0)
     fields.setdefault("event_type", "other")
+    if any(fields.get(k) is not None for k in ("count", "count_low", "count_high")):
+        fields.setdefault("count_unit", "troops")
     if fields.get("date_start") is None:
         fields["date_precision"] = "unknown"
+    problems = rules.validate_event(Event(id=event_id or "evt_new", method="manual", **fields))
+    if problems:
+        raise click.UsageError("; ".join(option_problem(p) for p in problems))
     by = current_by(kw.get("by"))
     with open_cli_store(store, create=True) as st:
         report = None

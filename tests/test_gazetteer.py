@@ -264,6 +264,20 @@ def test_outlines_are_geojson_areas(gazetteer: Gazetteer) -> None:
     assert gazetteer.outline("geonames:2013348") is None
 
 
+def test_macro_region_points_lie_inside_and_are_their_own(gazetteer: Gazetteer) -> None:
+    import shapely
+
+    pts = {}
+    for slug in ("siberia", "russian-far-east", "donbas", "korean-peninsula"):
+        place = gazetteer.get(f"region:{slug}")
+        assert place is not None, slug
+        area = shapely.geometry.shape(gazetteer.outline(place.id))
+        assert area.buffer(1e-6).contains(shapely.Point(place.lon, place.lat)), slug
+        pts[slug] = (place.lon, place.lat)
+    # Siberia (broad sense) contains the Far East but is not drawn at the Far East's point.
+    assert pts["siberia"] != pts["russian-far-east"]
+
+
 def test_admin1_coverage_measured_at_build(gazetteer: Gazetteer) -> None:
     meta = gazetteer.meta
     assert float(meta["admin1_coverage"]) >= 0.95

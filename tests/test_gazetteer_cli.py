@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tracker.cli.places import PLACE_FIELDS
-from tracker.gazetteer import Gazetteer, index_path
+from tracker.gazetteer import Gazetteer
 
 CONTRACT = ["id", "name", "kind", "country_code", "admin1_code", "lon", "lat", "population"]
 CONTRACT += ["matched_alias", "score"]
@@ -31,14 +33,20 @@ def env(isolated_env: Path, gazetteer: Gazetteer) -> Iterator[dict[str, str]]:
     The user-variant index a test creates (a copy of the base) is removed afterwards.
     """
     data = isolated_env / "data"
-    yield {"TRACKER_DATA_DIR": str(data)}
-    variant = index_path(gazetteer.path.parent, data)
-    if variant != gazetteer.path:
-        variant.unlink(missing_ok=True)
+    # A cache dir of the test's own holding the shared base index (a hard link: no copy, no
+    # rebuild), so the index files a command writes are this test's, not another worker's.
+    cache = isolated_env / "cache"
+    cache.mkdir()
+    try:
+        os.link(gazetteer.path, cache / gazetteer.path.name)
+    except OSError:  # another file system
+        shutil.copyfile(gazetteer.path, cache / gazetteer.path.name)
+    yield {"TRACKER_DATA_DIR": str(data), "TRACKER_CACHE_DIR": str(cache)}
 
 
-def _index_files(gazetteer: Gazetteer) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in gazetteer.path.parent.glob("gazetteer-*")}
+def _index_files(env: dict[str, str]) -> dict[str, int]:
+    cache = Path(env["TRACKER_CACHE_DIR"])
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob("gazetteer-*")}
 
 
 def test_search_json_fields_are_the_contract(env: dict[str, str]) -> None:
@@ -84,11 +92,11 @@ def test_unknown_place_prints_nearest_spellings(env: dict[str, str]) -> None:
 def test_bad_input_fails_cleanly(
     env: dict[str, str], gazetteer: Gazetteer, args: list[str], message: str
 ) -> None:
-    before = _index_files(gazetteer)
+    before = _index_files(env)
     r = run_cli(*args, env=env)
     assert r.returncode != 0
     assert message in r.stderr and "Traceback" not in r.stderr
-    assert _index_files(gazetteer) == before
+    assert _index_files(env) == before
     assert not (Path(env["TRACKER_DATA_DIR"]) / "custom_places.json").exists()
 
 
@@ -192,11 +200,11 @@ def test_bad_geonames_dumps_change_nothing(
         _write_dump(path, [""])
     else:
         path.write_text("geonameid\tname\n")
-    before = _index_files(gazetteer)
+    before = _index_files(env)
     r = run_cli("places", "import", str(path), env=env)
     assert r.returncode == 1
     assert message in r.stderr and "Traceback" not in r.stderr
-    assert _index_files(gazetteer) == before
+    assert _index_files(env) == before
     assert not (Path(env["TRACKER_DATA_DIR"]) / "geonames").exists() or not any(
         (Path(env["TRACKER_DATA_DIR"]) / "geonames").iterdir()
     )
@@ -247,11 +255,11 @@ def test_regions_import_missing_field(
     env: dict[str, str], isolated_env: Path, gazetteer: Gazetteer
 ) -> None:
     src = _geojson(isolated_env / "x.geojson", {"name": "X"})
-    before = _index_files(gazetteer)
+    before = _index_files(env)
     r = run_cli("regions", "import", str(src), "--code-field", "iso_3166_2", env=env)
     assert r.returncode == 1
     assert "no field 'iso_3166_2'" in r.stderr and "name" in r.stderr
-    assert _index_files(gazetteer) == before
+    assert _index_files(env) == before
 
 
 def test_build_reports_coverage(env: dict[str, str]) -> None:

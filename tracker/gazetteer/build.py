@@ -359,6 +359,7 @@ def _add_outlines(b: _Builder, a1_points: dict[str, list[tuple[float, float]]]) 
 
 def _add_macro_regions(b: _Builder) -> None:
     import shapely
+    import shapely.ops
 
     for r in sources.load_table("macro_regions.json")["regions"]:
         a1 = list(r.get("admin1") or [])
@@ -376,7 +377,11 @@ def _add_macro_regions(b: _Builder) -> None:
         member_ccs = {row[4] for row in rows}
         cc = member_ccs.pop() if len(member_ccs) == 1 else None
         if outline is not None and not outline.is_empty:
-            pt = outline.point_on_surface()
+            # The area's centre when it lies inside, else the point of the area nearest to
+            # it (derived outlines leave gaps): Siberia's middle, not a point in Yakutia.
+            pt = outline.centroid
+            if not outline.contains(pt):
+                pt = shapely.ops.nearest_points(outline, pt)[0]
             lon, lat = (pt.x - 360 if pt.x > 180 else pt.x), pt.y
         else:
             lon = sum(row[6] for row in rows) / len(rows)

@@ -527,3 +527,24 @@ def test_cli_line_without_id_is_named_by_its_line_number(isolated_env: object) -
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert [o["id"] for o in out] == [1, "b"]
     assert any(t["name"] == "Kursk" for t in out[0]["toponyms"])
+
+
+def test_real_groups_of_countries_are_macro_regions(real_gp: Geoparser) -> None:
+    text = (
+        "Drones flew over the Gulf states. Fighting spread across the Middle East and "
+        "West Africa, and militias crossed the Horn of Africa."
+    )
+    got = {t.name: t for t in real_gp.parse(text)}
+    assert got["Gulf states"].place is not None
+    assert got["Gulf states"].place.id == "region:gulf-states"
+    assert "Gulf" not in got  # not Gulf Province, Papua New Guinea
+    for name, pid in (
+        ("Middle East", "region:middle-east"),
+        ("West Africa", "region:west-africa"),
+        ("Horn of Africa", "region:horn-of-africa"),
+    ):
+        place = got[name].place
+        assert place is not None and place.id == pid and place.kind == "macro_region", name
+    assert "Africa" not in got  # the longer name wins
+    # A group word after a plain place name is not taken in: "Ohio states" is no region.
+    assert "Ohio" in {t.name for t in real_gp.parse("Voters in Ohio states said no.")}

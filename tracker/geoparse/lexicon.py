@@ -365,6 +365,9 @@ ADMIN_HEADS = frozenset(
     )
 )  # fmt: skip
 
+# Lower-case words that make a group of countries out of a name: "the Gulf states".
+GROUP_HEADS = frozenset(("states", "countries", "republics", "nations"))
+
 # Street-level feature words (LGL-style local news names streets; weak signal).
 STREET_HEADS = frozenset(
     [

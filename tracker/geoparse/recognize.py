@@ -260,15 +260,23 @@ class Recognizer:
         return None
 
     def _admin_suffix(self, text: str, toks: Sequence[Token], m: Mention) -> Mention:
-        """Extend "Kursk" to "Kursk region" / "Kursk oblast" when the gazetteer has the region."""
+        """Extend "Kursk" to "Kursk region" / "Kursk oblast" when the gazetteer has the region.
+
+        Group words ("states", "countries") extend only to a macro region ("Gulf states").
+        """
         k = m.last_tok + 1
         if k >= len(toks) or not toks[k].joined or toks[k].cap:
             return m
-        if toks[k].text.lower() not in lexicon.ADMIN_HEADS:
+        word = toks[k].text.lower()
+        if word in lexicon.ADMIN_HEADS:
+            kinds = _MAJOR
+        elif word in lexicon.GROUP_HEADS:  # "the Gulf states", "the Baltic countries"
+            kinds = frozenset({"macro_region"})
+        else:
             return m
         surface = text[m.start : toks[k].end]
         norm = self.norm(surface)
-        regions = [c for c in self.lookup(norm) if c.kind in _MAJOR]
+        regions = [c for c in self.lookup(norm) if c.kind in kinds]
         if not regions:
             return m
         return Mention(m.start, toks[k].end, surface, norm, "place", regions, None, m.first_tok, k)

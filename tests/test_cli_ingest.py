@@ -108,6 +108,11 @@ def test_ingest_bad_flag_date_is_a_clear_error(env: Path) -> None:
     (env / "good.md").write_text(GEORGIA)
     r = invoke("ingest", "good.md", "--published", "2024-02-30", "--format", "json")
     assert r.exit_code == 1 and "2024-02-30" in r.stderr
+    # the flag is named once, as typed ("--published published '...'" read as a typo)
+    assert "good.md: --published '2024-02-30' is not a date" in r.stderr
+    r = invoke("ingest", "good.md", "--retrieved", "2024-10", "--format", "json")
+    assert r.exit_code == 1
+    assert "--retrieved must be one day such as 2024-10-18, got '2024-10'" in r.stderr
 
 
 def test_review_accept_reject_scriptable(env: Path) -> None:

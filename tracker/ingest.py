@@ -108,7 +108,7 @@ def collect_sources(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 def _check_date(value: str | None, what: str) -> str | None:
     if value is None:
         return None
-    return parse_meta_date(value, what, where=f"--{what} ")
+    return parse_meta_date(value, f"--{what}")
 
 
 def report_from_document(doc: Document, options: IngestOptions | None = None) -> Report:

@@ -178,6 +178,9 @@ def test_rules_add_list_delete(env: Path) -> None:
         (rid, "iso3166-2:US-GA", "US")
     ]
     assert invoke("rules", "add", "X", "--not-place", "--place-id", "a:b").exit_code == 2
+    # an id the gazetteer lacks would be stored and then silently ignored by the geoparser
+    bad = invoke("rules", "add", "Kursk", "--place-id", "geonames:999999999")
+    assert bad.exit_code == 2 and "no gazetteer place has id 'geonames:999999999'" in bad.stderr
     assert invoke("rules", "delete", rid).exit_code == 0
     assert invoke("rules", "delete", rid).exit_code == 1
     assert rows(invoke("rules", "list", "--format", "json")) == []

@@ -273,6 +273,8 @@ def rules_add(
 
     if not_place == bool(place_id):
         raise click.UsageError("give exactly one of --place-id ID or --not-place")
+    if place_id:
+        _check_place_id(place_id, store)
     with open_store(store, create=True) as st:
         rule = st.add_place_rule(
             name,
@@ -283,6 +285,24 @@ def rules_add(
             note=note,
         )
     click.echo(rule.id)
+
+
+def _check_place_id(place_id: str, store: str) -> None:
+    """Refuse a rule to an id the gazetteer (and a server store's team places) lacks.
+
+    The geoparser ignores a rule whose place it cannot find, so an unchecked typo would be
+    stored and silently do nothing.
+    """
+    from tracker.query import open_gazetteer
+    from tracker.store import is_url
+
+    gz = open_gazetteer(store if is_url(str(store)) else None)
+    if gz.get(place_id) is None:
+        raise click.BadParameter(
+            f"no gazetteer place has id {place_id!r}; find ids with "
+            "`tracker places search NAME` (e.g. geonames:2013348, iso3166-2:RU-PRI, country:RU)",
+            param_hint="'--place-id'",
+        )
 
 
 @rules_group.command("delete")

@@ -365,6 +365,19 @@ def test_the_claimant_is_not_the_force(gp: Geoparser) -> None:
     assert [(e.place_name, e.role) for e in ex2.events] == [("Mali", "origin")]
 
 
+def test_adverbs_before_the_saying_verb_are_not_the_claimant(gp: Geoparser) -> None:
+    text = (
+        "Ukraine's military intelligence said on 24 October 2024 that North Korean units had "
+        "reached Kursk region.\n\nThe Kremlin had earlier dismissed reports of North Korean "
+        "troops in Russia as fake news."
+    )
+    _, ex = run(gp, text)
+    denied = [e for e in ex.events if e.status == "denied"]
+    assert denied and {e.claimed_by for e in denied} == {"Kremlin"}
+    _, ex = run(gp, "The ministry has repeatedly said 500 soldiers were moved to Kherson.")
+    assert [e.claimed_by for e in ex.events] == ["ministry"]
+
+
 def test_infinitive_of_purpose_names_the_destination(gp: Geoparser) -> None:
     _, ex = run(
         gp, "Officials said on Monday that Belarus has sent 2,000 troops to support Serbia."

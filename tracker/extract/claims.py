@@ -141,7 +141,8 @@ _VERB_ADVERBS = frozenset(
         "first",
         "once",
         "initially",
-        "had",
+        "already",
+        "recently",
     ]
 )
 
@@ -150,7 +151,12 @@ def _scan_back(seg: str) -> tuple[int, int] | None:
     """Return the span in ``seg`` of the claimant phrase that ends it (None: none)."""
     short = re.fullmatch(r"\s*((?:the|its|their)\s+[\w’'-]+(?:\s+[\w’'-]+){0,2})\s*", seg, re.I)
     if short and not re.search(r"\b(?:that|who|which|it|they)\b", short.group(1)):
-        return short.start(1), short.end(1)  # ", the department said"
+        # ", the department said"; "The Kremlin had earlier dismissed": the adverbs before
+        # the verb are not part of the claimant (the article and one noun always stay).
+        words = list(re.finditer(r"[\w’'-]+", short.group(1)))
+        while len(words) > 2 and words[-1].group().lower() in _VERB_ADVERBS:
+            words.pop()
+        return short.start(1), short.start(1) + words[-1].end()
     toks = list(_TOKEN.finditer(seg))
     end = len(toks)
     while end > 0 and toks[end - 1].group().lower() in _VERB_ADVERBS:

@@ -179,6 +179,18 @@ def read_csv(fh: IO[str], *, name: str = "CSV") -> ImportBatch:
 
 def _read_csv(fh: IO[str], name: str) -> ImportBatch:
     batch = ImportBatch()
+    for _ in iter_csv(fh, name, batch):
+        pass
+    return batch
+
+
+def iter_csv(fh: IO[str], name: str, batch: ImportBatch, every: int | None = None) -> Iterator[int]:
+    """Read CSV rows into ``batch``; every ``every`` rows (and at the end) yield the characters read.
+
+    The caller may take ``batch.events``/``problems``/``reports`` at each yield and empty
+    them (the worker of :mod:`tracker.exchange_stream` does). File-level problems raise
+    :class:`ImportFileError` before the first row is read.
+    """
     lines = _skip_comments(fh)
     reader = csv.reader(lines)
     header = next(reader, None)
@@ -190,9 +202,14 @@ def _read_csv(fh: IO[str], name: str) -> ImportBatch:
     date_col = header.index(DATE_COLUMN) if DATE_COLUMN in header else None
     fields_ = [h for h in header if h != DATE_COLUMN]
     parse = rules.cells_parser(fields_)
+    since = 0
     for cells in reader:
         if not cells:
             continue
+        if since == every:
+            since = 0
+            yield lines.chars
+        since += 1
         batch.rows += 1
         where = f"line {reader.line_num + lines.skipped}"
         if len(cells) != width:
@@ -212,7 +229,7 @@ def _read_csv(fh: IO[str], name: str) -> ImportBatch:
             _finish_values(values, where, batch)
         else:
             _finish_event(ev, where, batch)
-    return batch
+    yield lines.chars
 
 
 def _with_date_cell(ev: Event, cell: str) -> Event:
@@ -243,10 +260,12 @@ class _CommentSkipper:
     def __init__(self, fh: IO[str]) -> None:
         self.fh = fh
         self.skipped = 0
+        self.chars = 0  # characters read so far (progress)
         self.started = False
 
     def __iter__(self) -> Iterator[str]:
         for line in self.fh:
+            self.chars += len(line)
             if not self.started:
                 if line.startswith("#"):
                     self.skipped += 1
@@ -283,13 +302,30 @@ def _check_columns(header: Iterable[str], name: str) -> None:
 
 def read_geojson(data: Any, *, name: str = "GeoJSON") -> ImportBatch:
     """Read events from a GeoJSON FeatureCollection of Point (or null-geometry) features."""
+    batch = ImportBatch()
+    for _ in iter_features(geojson_features(data, name), batch):
+        pass
+    return batch
+
+
+def geojson_features(data: Any, name: str) -> list[Any]:
+    """Return the features of a GeoJSON FeatureCollection (ImportFileError when it is none)."""
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(f"{name}: expected a GeoJSON FeatureCollection")
     feats = data.get("features")
     if not isinstance(feats, list):
         raise ImportFileError(f"{name}: 'features' must be a list")
-    batch = ImportBatch()
+    return feats
+
+
+def iter_features(feats: list[Any], batch: ImportBatch, every: int | None = None) -> Iterator[int]:
+    """Read GeoJSON features into ``batch``, yielding like :func:`iter_csv` (features read)."""
+    since = 0
     for i, feat in enumerate(feats, start=1):
+        if since == every:
+            since = 0
+            yield i - 1
+        since += 1
         batch.rows += 1
         where = f"feature {i}"
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -315,7 +351,7 @@ def read_geojson(data: Any, *, name: str = "GeoJSON") -> ImportBatch:
         if "id" not in rec and feat.get("id") is not None:
             rec["id"] = str(feat["id"])
         _finish_record(rec, where, batch)
-    return batch
+    yield len(feats)
 
 
 def read_events_file(path: str | Path) -> ImportBatch:
@@ -354,14 +390,7 @@ def import_events(
     Raises :class:`ImportFileError` listing every bad row when ``skip_invalid`` is false.
     """
     if batch.problems and not skip_invalid:
-        n = len(batch.problems)
-        shown = "\n  ".join(batch.problems[:50])
-        more = f"\n  ... and {n - 50} more" if n > 50 else ""
-        msg = (
-            f"{n} bad row(s) of {batch.rows}; nothing was imported "
-            f"(fix them, or pass --skip-invalid to import the rest):\n  {shown}{more}"
-        )
-        raise ImportFileError(msg, problems=batch.problems)
+        raise bad_rows_error(batch.problems, batch.rows)
     with _gc_paused():
         added = _write_batch(store, batch, by=by, reason=reason, on_progress=on_progress)
     return ImportResult(
@@ -371,6 +400,18 @@ def import_events(
         invalid=len(batch.problems),
         problems=tuple(batch.problems),
     )
+
+
+def bad_rows_error(problems: list[str], rows: int) -> ImportFileError:
+    """Return the error of an import with bad rows (nothing imported), listing them."""
+    n = len(problems)
+    shown = "\n  ".join(problems[:50])
+    more = f"\n  ... and {n - 50} more" if n > 50 else ""
+    msg = (
+        f"{n} bad row(s) of {rows}; nothing was imported "
+        f"(fix them, or pass --skip-invalid to import the rest):\n  {shown}{more}"
+    )
+    return ImportFileError(msg, problems=problems)
 
 
 def _write_batch(

@@ -32,30 +32,30 @@ def import_cmd(file: Path, skip_invalid: bool, by: str | None, store: str) -> No
       tracker import events.csv
       tracker import events.geojson --skip-invalid
     """
-    from tracker.exchange import import_events, read_events_file
+    from tracker.exchange_stream import open_import
 
-    batch = read_events_file(file)
-    if batch.problems and skip_invalid:
-        for p in batch.problems:
-            echo_err(f"skipped {file}: {p}")
-    with open_cli_store(store, create=True) as st:
+    # The file is opened first: a missing or malformed file creates no store.
+    with (
+        open_import(file, progress_min=PROGRESS_MIN) as src,
+        open_cli_store(store, create=True) as st,
+    ):
         reason = f"import {file.name}"
-        if len(batch.events) >= PROGRESS_MIN:
+        if src.large:
             with click.progressbar(
-                length=len(batch.events), label=f"importing {file.name}", file=sys.stderr
+                length=src.total, label=f"importing {file.name}", file=sys.stderr
             ) as bar:
-                res = import_events(
+                res = src.run(
                     st,
-                    batch,
                     by=current_by(by),
                     reason=reason,
                     skip_invalid=skip_invalid,
                     on_progress=bar.update,
                 )
         else:
-            res = import_events(
-                st, batch, by=current_by(by), reason=reason, skip_invalid=skip_invalid
-            )
+            res = src.run(st, by=current_by(by), reason=reason, skip_invalid=skip_invalid)
+    if res.problems and skip_invalid:
+        for p in res.problems:
+            echo_err(f"skipped {file}: {p}")
     echo_err(
         f"{file}: {res.rows} row(s): {res.added} added, {res.already_present} already present, "
         f"{res.invalid} invalid"

@@ -14,13 +14,14 @@ import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import date
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import (
     ConflictError,
@@ -44,6 +45,9 @@ from tracker.store.gpkg import (
 )
 from tracker.store.sqlite_extras import SQLiteExtras
 from tracker.store.sqlquery import ORDER_SQL, plan_filter, span_class
+
+if TYPE_CHECKING:
+    from tracker.store.sqlite_bulk import BulkImport
 
 logger = logging.getLogger(__name__)
 
@@ -523,37 +527,38 @@ class SQLiteStore(SQLiteExtras):
         Runs inside the caller's transaction: the triggers come back (same SQL) before
         commit, and a failure rolls everything back, triggers included.
         """
+        from tracker.store.sqlite_bulk import fill_rtrees, lift_rtree_triggers
+
         con = self.con
-        trigs = con.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events' "
-            "AND (name LIKE 'rtree_events_geom_%' OR name LIKE 'events_rtree3_%')"
-        ).fetchall()
         last = con.execute("SELECT coalesce(max(fid), 0) FROM events").fetchone()[0]
-        for name, _ in trigs:
-            con.execute(f'DROP TRIGGER "{name}"')
+        trigs = lift_rtree_triggers(con)
         con.executemany(_INSERT, rows)
-        # Every geom here was built from lon/lat by event_to_row, so the box comes from the
-        # plain columns (no ST_* callback into Python per row); the count check below
-        # proves each new point got its entry before the transaction may commit.
-        geo = con.execute(
-            "INSERT INTO rtree_events_geom SELECT fid, lon, lon, lat, lat FROM events "
-            "WHERE fid > ? AND lon IS NOT NULL AND lat IS NOT NULL",
-            (last,),
-        ).rowcount
-        want = con.execute(
-            "SELECT count(*) FROM events WHERE fid > ? AND geom IS NOT NULL", (last,)
-        ).fetchone()[0]
-        if geo != want:
-            msg = f"bulk insert: {geo} GeoPackage index entries for {want} new points"
-            raise StoreError(msg)
-        con.execute(
-            "INSERT INTO events_rtree3 SELECT fid, lon, lon, lat, lat, julianday(date_start), "
-            "julianday(date_end) FROM events WHERE fid > ? AND lon IS NOT NULL "
-            "AND lat IS NOT NULL AND date_start IS NOT NULL",
-            (last,),
-        )
+        fill_rtrees(con, last)
         for _, sql in trigs:
             con.execute(sql)
+
+    def import_preparer(self, *, by: str, at: str) -> Callable[[Sequence[Event]], list[Any]]:
+        """Return a picklable function turning validated events into this store's import rows.
+
+        It may run in another process (the import worker); :meth:`bulk_import` writes its
+        output.
+        """
+        from tracker.store.sqlite_bulk import prepare_rows
+
+        return partial(prepare_rows, by=by, at=at)
+
+    @contextmanager
+    def bulk_import(self, *, by: str, at: str, reason: str | None) -> Iterator[BulkImport]:
+        """Open one transaction for a large import; yield the writer of prepared row windows.
+
+        Everything written commits together when the block ends, or nothing on an error.
+        """
+        from tracker.store.sqlite_bulk import BulkImport
+
+        with self.transaction():
+            bulk = BulkImport(self.con, by=by, at=at, reason=reason)
+            yield bulk
+            bulk.finish()
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
         out: set[str] = set()

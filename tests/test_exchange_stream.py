@@ -1,0 +1,262 @@
+"""Large imports through the worker process (tracker.exchange_stream).
+
+Each import here is run twice, read whole in this process (the path small files take) and
+through the worker (``pipeline=True``, with tiny windows so several are written), and the
+two stores must hold the same events, revisions, reports and problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.hostile_crash import write_csv
+from tracker import exchange_stream
+from tracker.errors import ImportFileError
+from tracker.exchange_stream import open_import
+from tracker.store import open_store
+
+# Fields that differ between two imports of the same file (stamped with the import time).
+_STAMPED = ("created_at", "updated_at")
+
+
+@pytest.fixture(autouse=True)
+def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exchange_stream, "WINDOW_ROWS", 7)  # several windows per file
+
+
+def _csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    cols = ["id", "event_type", "date_start", "date_end", "lon", "lat", "count", "source_url"]
+    cols += ["source_publisher", "tags", "created_by"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def _rows(n: int, *, prefix: str = "e") -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        day = 1 + (i * 7919) % 28  # dates out of file order
+        out.append(
+            {
+                "id": f"{prefix}{i}" if i % 5 else "",  # some id-less rows: derived ids
+                "event_type": "movement",
+                "date_start": f"2024-03-{day:02d}" if i % 11 else "",
+                "date_end": f"2024-04-{day:02d}" if i % 11 and i % 3 == 0 else "",
+                "lon": str(30 + i / 10) if i % 13 else "",
+                "lat": str(50 - i / 20) if i % 13 else "",
+                "count": str(i),
+                "source_url": f"https://example.org/{i % 4}",
+                "source_publisher": f"Pub {i % 3}" if i % 2 else "",
+                "tags": json.dumps(["a", f"t{i % 3}"]) if i % 4 == 0 else "",
+                "created_by": "carol" if i % 6 == 0 else "",
+            }
+        )
+    return out
+
+
+def _dump(path: Path) -> dict[str, Any]:
+    """Everything an import writes, without the stamped times and the feature ids."""
+    con = sqlite3.connect(path)
+    cols = [r[1] for r in con.execute("PRAGMA table_info(events)")]
+    keep = [c for c in cols if c not in ("fid", *_STAMPED)]
+    out = {
+        "events": con.execute(f"SELECT {', '.join(keep)} FROM events ORDER BY id").fetchall(),
+        "revisions": con.execute(
+            "SELECT event_id, revision, action, changed_by, reason, changes FROM revisions "
+            "ORDER BY event_id, revision"
+        ).fetchall(),
+        "reports": con.execute(
+            "SELECT id, title, publisher, url, published, text FROM reports ORDER BY id"
+        ).fetchall(),
+        "rtree": con.execute(
+            "SELECT e.id, r.minx, r.miny FROM rtree_events_geom r JOIN events e ON e.fid = r.id "
+            "ORDER BY e.id"
+        ).fetchall(),
+        "rtree3": con.execute(
+            "SELECT e.id, r.t0, r.t1 FROM events_rtree3 r JOIN events e ON e.fid = r.id "
+            "ORDER BY e.id"
+        ).fetchall(),
+        "schema": con.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        ).fetchall(),
+    }
+    con.close()
+    return out
+
+
+def _import(file: Path, store: Path, *, pipeline: bool, **kw: Any) -> Any:
+    with open_import(file, pipeline=pipeline) as src, open_store(store, create=True) as st:
+        res = src.run(st, by="tester", reason=f"import {file.name}", **kw)
+        assert st.check() == []
+    return res
+
+
+def test_worker_import_writes_what_the_whole_file_import_writes(tmp_path: Path) -> None:
+    f = _csv(tmp_path / "ev.csv", _rows(40))
+    a, b = tmp_path / "whole.gpkg", tmp_path / "worker.gpkg"
+    ra = _import(f, a, pipeline=False)
+    rb = _import(f, b, pipeline=True)
+    assert ra == rb
+    assert ra.added == 40
+    assert _dump(a) == _dump(b)
+    # Each window is stored in date order (undated last), so a date window's rows sit together.
+    con = sqlite3.connect(b)
+    fids = con.execute(
+        "SELECT fid, date_start IS NULL, date_start, date_end FROM events ORDER BY fid"
+    ).fetchall()
+    con.close()
+    for w in range(0, len(fids), 7):
+        keys = [r[1:] for r in fids[w : w + 7]]
+        assert keys == sorted(keys, key=lambda k: (k[0], k[1] or "", k[2] or ""))
+    # Re-importing adds nothing, through either path.
+    assert _import(f, b, pipeline=True).added == 0
+    assert _import(f, b, pipeline=False).already_present == 40
+
+
+def test_worker_import_of_geojson_matches(tmp_path: Path) -> None:
+    feats = []
+    for i, r in enumerate(_rows(20)):
+        props = {k: v for k, v in r.items() if v and k not in ("lon", "lat")}
+        props["count"] = i
+        if "tags" in props:
+            props["tags"] = json.loads(props["tags"])
+        geom = (
+            {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]}
+            if r["lon"]
+            else None
+        )
+        feats.append({"type": "Feature", "geometry": geom, "properties": props})
+    feats.append({"type": "Feature", "geometry": {"type": "Line"}, "properties": {}})
+    f = tmp_path / "ev.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    a, b = tmp_path / "whole.gpkg", tmp_path / "worker.gpkg"
+    with pytest.raises(ImportFileError) as ea, open_store(a, create=True) as st:
+        open_import(f, pipeline=False).run(st)
+    with (
+        pytest.raises(ImportFileError) as eb,
+        open_store(b, create=True) as st,
+        open_import(f, pipeline=True) as src,
+    ):
+        src.run(st)
+    assert str(ea.value) == str(eb.value)
+    assert "feature 21: geometry must be a Point" in str(eb.value)
+    ra = _import(f, a, pipeline=False, skip_invalid=True)
+    rb = _import(f, b, pipeline=True, skip_invalid=True)
+    assert ra == rb and ra.added == 20 and ra.invalid == 1
+    assert _dump(a) == _dump(b)
+
+
+def test_a_bad_row_writes_nothing_and_every_bad_row_is_listed(tmp_path: Path) -> None:
+    rows = _rows(30)
+    rows[3]["count"] = "-4"
+    rows[25]["lat"] = "95"
+    f = _csv(tmp_path / "bad.csv", rows)
+    store = tmp_path / "s.gpkg"
+    _import(_csv(tmp_path / "first.csv", _rows(5, prefix="x")), store, pipeline=True)
+    before = _dump(store)
+    with open_store(store) as st:
+        snap = st.snapshot_id()
+    errors = []
+    for pipeline in (False, True):
+        with pytest.raises(ImportFileError) as err:
+            _import(f, store, pipeline=pipeline)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+    assert "2 bad row(s) of 30; nothing was imported" in errors[1]
+    assert "line 5: count" in errors[1] and "line 27: lat" in errors[1]
+    assert _dump(store) == before
+    with open_store(store) as st:
+        assert st.snapshot_id() == snap
+    # --skip-invalid: the same rows imported by both paths
+    a, b = tmp_path / "whole.gpkg", tmp_path / "worker.gpkg"
+    ra = _import(f, a, pipeline=False, skip_invalid=True)
+    rb = _import(f, b, pipeline=True, skip_invalid=True)
+    assert ra == rb
+    assert (rb.added, rb.invalid) == (28, 2)
+    assert _dump(a) == _dump(b)
+
+
+def test_file_problems_raise_before_any_store_is_opened(tmp_path: Path) -> None:
+    bad_cols = tmp_path / "cols.csv"
+    bad_cols.write_text("id,colour\nx,red\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="unknown column"):
+        open_import(bad_cols, pipeline=True)
+    broken = tmp_path / "b.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(ImportFileError, match="not valid JSON"):
+        open_import(broken, pipeline=True)
+    with pytest.raises(ImportFileError, match="file not found"):
+        open_import(tmp_path / "missing.csv", pipeline=True)
+    # Not UTF-8 past the first window: found while writing, and nothing is kept.
+    f = _csv(tmp_path / "late.csv", _rows(400))  # past the first 8 KiB the reader decodes
+    with open(f, "ab") as fh:
+        fh.write(b"zz,movement,,,,,1,https://x.org/\xff\xfe,,,\n")
+    store = tmp_path / "s.gpkg"
+    with pytest.raises(ImportFileError, match="not UTF-8"):
+        _import(f, store, pipeline=True)
+    with open_store(store) as st:
+        assert st.count_events(include_deleted=True) == 0
+        assert st.list_reports() == []
+    assert not store.with_name("run.gpkg").exists()
+    res = run_cli("import", str(bad_cols), "--store", str(store.with_name("run.gpkg")))
+    assert res.returncode == 1 and "unknown column" in res.stderr
+    assert not store.with_name("run.gpkg").exists()
+
+
+def test_killing_the_writer_stops_the_worker_and_keeps_the_store_sound(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    write_csv(big, 60_000, prefix="k")  # past PIPELINE_MIN_BYTES: `tracker import` uses a worker
+    assert big.stat().st_size >= exchange_stream.PIPELINE_MIN_BYTES
+    store = tmp_path / "s.gpkg"
+    assert run_cli("init", "--store", str(store)).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "import", str(big), "--store", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    deadline = time.monotonic() + 30
+    while worker is None and time.monotonic() < deadline:
+        kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        pids = kids.read_text().split() if kids.exists() else []
+        worker = int(pids[0]) if pids else None
+        time.sleep(0.05)
+    assert worker is not None, "no worker process started"
+    time.sleep(0.8)
+    assert proc.poll() is None, "the import ended before the kill"
+    os.kill(proc.pid, signal.SIGKILL)  # the writer only, not its process group
+    proc.wait()
+    for _ in range(100):  # the worker notices the closed pipe and ends
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{worker}/stat") as fh:
+            if fh.read().split(")")[-1].split()[0] == "Z":
+                break  # ended, waiting to be reaped by init
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker kept running after its writer was killed")
+    check = run_cli("check", "--store", str(store))
+    assert check.returncode == 0, check.stderr
+    with open_store(store) as st:
+        assert st.count_events(include_deleted=True) == 0  # one transaction: none of it
+    again = run_cli("import", str(big), "--store", str(store))
+    assert again.returncode == 0, again.stderr
+    assert "importing big.csv" in again.stderr  # the progress bar of a large import
+    assert "60000 row(s): 60000 added" in again.stderr

@@ -548,3 +548,18 @@ def test_real_groups_of_countries_are_macro_regions(real_gp: Geoparser) -> None:
     assert "Africa" not in got  # the longer name wins
     # A group word after a plain place name is not taken in: "Ohio states" is no region.
     assert "Ohio" in {t.name for t in real_gp.parse("Voters in Ohio states said no.")}
+
+
+def test_real_towns_listed_in_a_region_stay_inside_it(real_gp: Geoparser) -> None:
+    def place_of(text: str, name: str) -> Place | None:
+        return next(t.place for t in real_gp.parse(text) if t.name == name)
+
+    sumy = place_of("Shelling hit Vorozhba and Bilopillia in Sumy region on Monday.", "Vorozhba")
+    assert sumy is not None and sumy.admin1_code == "UA-59"
+    # The same name listed in a Russian region: the Ukrainian town is not pinned there.
+    kursk = "Troops fought near the villages of Vorozhba, Zaoleshenka and Plekhovo in Kursk region."
+    got = place_of(kursk, "Vorozhba")
+    assert got is None or got.admin1_code == "RU-KRS"
+    # A town the region holds is kept; a big city listed elsewhere is not unpinned.
+    assert place_of("Drones hit Sudzha and Lgov in Kursk region.", "Sudzha").admin1_code == "RU-KRS"  # type: ignore[union-attr]
+    assert place_of("Officials from Moscow in Texas said.", "Moscow").country_code == "RU"  # type: ignore[union-attr]

@@ -185,6 +185,7 @@ class Geoparser:
                 groups[m.norm].common = all(w in self._common for w in m.norm.split())
                 order.append(m.norm)
         pairs = self._pairs(text, mentions, groups)
+        inside = _listed_in(text, mentions, groups)
         doc_cc = {c.upper() for c in context_countries}
         dropped = self._apply_place_rules(groups, doc_cc | set(dem_cc))
         if dropped:
@@ -199,6 +200,7 @@ class Geoparser:
         )
         by_norm = dict(zip(order, resolved, strict=True))
         self._check_pairs(pairs, groups, by_norm)
+        self._check_inside(inside, groups, by_norm)
         area = {m.norm for m in mentions if "area" in m.cues and m.norm in groups}
         if area:
             _place_areas(area, groups, by_norm, tuple(dem_places.values()))
@@ -314,6 +316,43 @@ class Geoparser:
             elif max(c.population for c in groups[a].candidates) < PAIR_CITY_POP:
                 by_norm[a] = (None, 0.0)
 
+    def _check_inside(
+        self,
+        inside: list[tuple[str, str]],
+        groups: dict[str, NameGroup],
+        by_norm: dict[str, tuple[Place | None, float]],
+    ) -> None:
+        """Keep "X, Y and Z in <Region>" towns inside the region the text puts them in.
+
+        A town resolved outside it is replaced by its namesake inside (another candidate,
+        or another transliteration), else left unresolved when small ("the villages of
+        Plekhovo and Vorozhba in Kursk region" are not the Ukrainian namesakes).
+        """
+        for a, b in inside:
+            pa, _ = by_norm.get(a, (None, 0.0))
+            pb, _ = by_norm.get(b, (None, 0.0))
+            if (
+                pa is None
+                or pb is None
+                or pb.kind not in ("country", "admin1")
+                or pa.kind in _MAJOR
+                or _holds(pb, pa)
+                or groups[a].fixed is not None
+            ):
+                continue
+            found = [c for c in groups[a].candidates if c.kind == "city" and _holds(pb, c)]
+            if not found:
+                found = [
+                    c
+                    for alt in translit.variants(a)
+                    for c in self._lookup(alt)
+                    if c.kind == "city" and _holds(pb, c)
+                ]
+            if found:
+                by_norm[a] = (max(found, key=lambda c: c.population), 0.5)
+            elif max(c.population for c in groups[a].candidates) < PAIR_CITY_POP:
+                by_norm[a] = (None, 0.0)
+
     def _pairs(
         self, text: str, mentions: list[Mention], groups: dict[str, NameGroup]
     ) -> list[tuple[str, str]]:
@@ -369,6 +408,43 @@ def _paired(text: str, mentions: Sequence[Mention], idx: int) -> bool:
     return (nxt is not None and text[m.end : nxt.start] in _PAIR_GAPS) or (
         prv is not None and text[prv.end : m.start] in _PAIR_GAPS
     )
+
+
+# "X, Y and Z in <Region>": list separators, names the gazetteer may not know, then "in".
+_SEP = r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)"
+_NAME = r"[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*){0,3}"
+_IN_GAP = re.compile(rf"(?:{_SEP}{_NAME})*\s+in\s+(?:the\s+)?")
+_LIST_GAP = re.compile(rf"(?:{_SEP}{_NAME})*{_SEP}")
+
+
+def _listed_in(
+    text: str, mentions: Sequence[Mention], groups: dict[str, NameGroup]
+) -> list[tuple[str, str]]:
+    """Return (X, Region) name pairs for towns listed right before "in <Region>"."""
+    out: list[tuple[str, str]] = []
+    for k in range(1, len(mentions)):
+        r = mentions[k]
+        if r.norm not in groups or r.kind != "place":
+            continue
+        j = k - 1
+        gap_re = _IN_GAP
+        nxt = r.start
+        while j >= 0:
+            m = mentions[j]
+            if m.kind != "place" or m.norm not in groups or m.norm == r.norm:
+                break
+            if not gap_re.fullmatch(text, m.end, nxt):
+                break
+            out.append((m.norm, r.norm))
+            gap_re, nxt, j = _LIST_GAP, m.start, j - 1
+    return out
+
+
+def _holds(region: Place, p: Place) -> bool:
+    """Whether a country or first-level region contains a place (by its codes)."""
+    if region.kind == "country":
+        return p.country_code == region.country_code
+    return p.admin1_code is not None and p.admin1_code == region.admin1_code
 
 
 AREA_KM = 500.0

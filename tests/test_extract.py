@@ -396,3 +396,28 @@ def test_purpose_object_owned_by_a_possessive_is_not_a_destination(gp: Geoparser
     _, ex = run(gp, text)
     assert all(e.actor != "troop" for e in ex.events)
     assert not any(e.place_name == "Serbia" and e.role == "destination" for e in ex.events)
+
+
+def test_the_counted_force_is_the_actor_not_the_force_that_reports_it(gp: Geoparser) -> None:
+    text = (
+        "Moldova's border police said on Tuesday that they had detained 14 Transnistrian\n"
+        "soldiers near Dubasari.\n\n"
+        "The first units of Belarusian paratroopers arrived in Brest, the agency said.\n\n"
+        "Army units of Georgia moved 300 soldiers to Gori, officials said."
+    )
+    _, ex = run(gp, text)
+    by = places(ex)
+    detained = by["Dubasari"]
+    assert detained.actor == "Transnistrian soldiers"  # one line, not "Transnistrian\nsoldiers"
+    assert detained.count == 14 and detained.status == "claimed"  # not the police confirming
+    assert by["Brest"].actor == "Belarusian paratroopers"  # not "units of Belarusian"
+    assert by["Gori"].actor == "Army units of Georgia"  # a bare "300 soldiers" says less
+
+
+def test_find_actor_prefers_the_counted_noun_phrase() -> None:
+    from tracker.extract.forces import find_actor
+
+    s = "Ukraine's special forces said they had killed 12 North Korean soldiers."
+    at = s.index("12")
+    assert find_actor(s) == "Ukraine's special forces"
+    assert find_actor(s, (at, at + len("12 North Korean soldiers"))) == "North Korean soldiers"

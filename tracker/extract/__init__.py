@@ -439,7 +439,10 @@ def extract_report(
             own += s.start
         etypes = forces.event_types_of(s.text)
         etype = forces.event_type_for(etypes, None)
-        actor = forces.find_actor(bare) or stand_in
+        s_counts = [c for c in counts if c.start >= s.start and c.end <= s.end]
+        main, others = forces.pick_count(s_counts)
+        counted = (main.start - s.start, main.end - s.start) if main is not None else None
+        actor = forces.find_actor(bare, counted) or stand_in
         actor_cc = None
         proper = False
         if actor:
@@ -483,8 +486,6 @@ def extract_report(
                 or _OWN_FORCES.search(s.text)
             ):
                 status = "confirmed"
-        s_counts = [c for c in counts if c.start >= s.start and c.end <= s.end]
-        main, others = forces.pick_count(s_counts)
         span, note = _event_date(
             text,
             s,
@@ -497,7 +498,7 @@ def extract_report(
         base = {
             "sentence": s,
             "event_type": etype,
-            "actor": actor,
+            "actor": " ".join(actor.split()) if actor else None,
             "actor_cc": actor_cc,
             "status": status or "claimed",
             "claimed_by": claimed_by
@@ -684,7 +685,7 @@ def _to_event(report: Report, d: _Draft) -> Event:
         count_high=c.high if c else None,
         count_qualifier=c.qualifier if c else None,
         count_unit=c.unit if c else None,
-        claimed_by=claimed_by,
+        claimed_by=" ".join(claimed_by.split()) if claimed_by else claimed_by,
         status=d.status,
         info_credibility=6 if d.comment else None,
         report_id=report.id,

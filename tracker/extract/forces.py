@@ -171,11 +171,13 @@ def event_type_for(types: list[str], role: str | None) -> str:
     return types[0] if types else "other"
 
 
-def find_actor(sentence: str) -> str | None:
+def find_actor(sentence: str, counted: tuple[int, int] | None = None) -> str | None:
     """Return the force phrase ("North Korean special operation forces"), or ``None``.
 
-    The phrase is the first force noun with the capitalised words and modifiers right
-    before it (numbers and articles excluded).
+    The phrase is the force noun a troop count counts (``counted``: the count's span in
+    the sentence; "Ukraine's special forces said they killed 12 North Korean soldiers" is
+    about the soldiers), else the first force noun, with the capitalised words and
+    modifiers right before it (numbers and articles excluded).
 
     Examples
     --------
@@ -190,31 +192,45 @@ def find_actor(sentence: str) -> str | None:
         and t.group().lower() not in ("force", "unit", "army", "troop")  # "troop deployment"
     ]
     people = [i for i in heads if toks[i].group().lower() not in lexicon.EQUIPMENT_NOUNS]
+    if counted is not None:
+        of_count = [i for i in people if counted[0] <= toks[i].start() < counted[1]]
+        if of_count:
+            phrase, bare = _actor_phrase(sentence, toks, of_count[-1])
+            if not bare:  # "30 soldiers" alone says less than "North Korean army units"
+                return phrase
     for i in people[:1] or heads[:1]:
-        t = toks[i]
-        j = i
-        while j > 0:
-            prev = toks[j - 1].group()
-            pl = prev.lower()
-            gap = sentence[toks[j - 1].end() : toks[j].start()]
-            if gap.strip() not in ("", "-"):
-                break
-            if pl in _NOT_ACTOR_START or prev[:1].isdigit():
-                break
-            if prev[:1].isupper() or pl in _ACTOR_MODIFIERS:
-                j -= 1
-                continue
-            break
-        # A capitalised sentence-initial word that is not a name ("Additionally") is dropped.
-        end = t.end()
-        tail = re.match(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s*){1,6}", sentence[end:])
-        if tail:  # "soldiers of North Korea"
-            end += len(tail.group().rstrip())
-        phrase = sentence[toks[j].start() : end]
-        if j == 0 and toks[0].group().lower() in _NOT_ACTOR_START:
-            phrase = sentence[toks[1].start() : t.end()]
-        return phrase
+        return _actor_phrase(sentence, toks, i)[0]
     return None
+
+
+def _actor_phrase(sentence: str, toks: list[re.Match[str]], i: int) -> tuple[str, bool]:
+    """Return the actor phrase ending at force noun ``i``, and whether it is the bare noun."""
+    t = toks[i]
+    j = i
+    while j > 0:
+        prev = toks[j - 1].group()
+        pl = prev.lower()
+        gap = sentence[toks[j - 1].end() : toks[j].start()]
+        if gap.strip() not in ("", "-"):
+            break
+        if pl in _NOT_ACTOR_START or prev[:1].isdigit():
+            break
+        if prev[:1].isupper() or pl in _ACTOR_MODIFIERS:
+            j -= 1
+            continue
+        break
+    end = t.end()
+    tail = re.match(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s*){1,6}", sentence[end:])
+    if tail:  # "soldiers of North Korea"
+        end += len(tail.group().rstrip())
+        k = next((n for n in range(i + 1, len(toks)) if toks[n].start() >= end), None)
+        if k is not None and toks[k].group().lower() in lexicon.FORCE_NOUNS:
+            return _actor_phrase(sentence, toks, k)  # "units of North Korean soldiers"
+    # A capitalised sentence-initial word that is not a name ("Additionally") is dropped.
+    phrase = sentence[toks[j].start() : end]
+    if j == 0 and toks[0].group().lower() in _NOT_ACTOR_START:
+        phrase = sentence[toks[1].start() : t.end()]
+    return phrase, j == i and end == t.end()
 
 
 def find_unit(sentence: str) -> str | None:

@@ -208,6 +208,9 @@ def test_store_errors_are_clear(isolated_env: Path) -> None:
     con.close()
     r = run_cli("add", "--source", "x")
     assert r.returncode == 1 and "newer" in r.stderr
+    r = run_cli("add", "--source", "x", "--store", "no/such/dir/t.gpkg")
+    assert r.returncode == 1 and "the folder no/such/dir does not exist" in r.stderr
+    assert "mkdir -p no/such/dir" in r.stderr and not (isolated_env / "no").exists()
 
 
 def test_backup_and_check(isolated_env: Path) -> None:

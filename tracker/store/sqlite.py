@@ -22,6 +22,7 @@ from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from tracker.errors import (
     ConflictError,
@@ -158,12 +159,20 @@ class SQLiteStore(SQLiteExtras):
                 "create one with `tracker init`, or pass --store"
             )
             raise StoreError(msg)
+        if not existed and not self.path.parent.is_dir():
+            parent = self.path.parent
+            msg = (
+                f"cannot create {self.location}: the folder {parent} does not exist; "
+                f"create it first (mkdir -p {parent}) or pass another --store"
+            )
+            raise StoreError(msg)
         if existed:
             self._check_header()
+        # A store on read-only media or in a folder we cannot write is opened for reading
+        # (writes then fail with StoreReadOnlyError); WAL needs -wal/-shm files beside it.
+        self.read_only = existed and _read_only(self.location)
         try:
-            self.con = sqlite3.connect(
-                self.location, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
+            self.con = self._connect()
         except sqlite3.Error as err:
             raise translate_error(err, self.location) from err
         try:
@@ -171,6 +180,24 @@ class SQLiteStore(SQLiteExtras):
         except BaseException:
             self.con.close()
             raise
+
+    def _connect(self) -> sqlite3.Connection:
+        timeout = BUSY_TIMEOUT_MS / 1000
+        if not self.read_only:
+            return sqlite3.connect(self.location, isolation_level=None, timeout=timeout)
+        uri = "file:" + quote(str(self.path.resolve())) + "?mode=ro"
+        con = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return con
+        except sqlite3.OperationalError:
+            con.close()
+            wal = Path(self.location + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise  # unmerged writes: reading without them would show an old state
+        # No -shm can be made here and there is no unmerged WAL: nothing can change the
+        # file while the folder is read-only, so it may be read as immutable.
+        return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
 
     # ------------------------------------------------------------------ opening
     def _check_header(self) -> None:
@@ -202,6 +229,10 @@ class SQLiteStore(SQLiteExtras):
                         f"tracker's {sqlite_schema.LATEST}: upgrade tracker to use it"
                     )
                     raise SchemaTooNewError(msg)
+                if self.read_only:
+                    if version < sqlite_schema.LATEST:
+                        self._migrate()  # says it cannot, and how to fix it
+                    return
             if not existed:
                 con.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only possible before WAL
             mode = con.execute("PRAGMA journal_mode").fetchone()[0]

@@ -10,10 +10,11 @@ the second core while SQLite writes: the GIL rules out a thread for this.
 
 Everything is still one transaction. A bad row stops the writing (the rest of the file is
 still read, so every bad row is listed) and the transaction is rolled back before the
-error is raised, unless ``skip_invalid``. Rows are written in windows of
-:data:`WINDOW_ROWS`, each sorted by date (a smaller file: all of it, as before). File
-problems found when opening (missing file, unknown columns, broken JSON) raise before the
-caller opens the store. Imports: stdlib, tracker.model/errors/settings/store/exchange.
+error is raised, unless ``skip_invalid``. Rows are written in growing windows, each sorted
+by date (a file of up to :data:`WINDOW_ROWS` rows: all of it, as before; see the
+constants); of an id repeated in one window the earliest-dated row is kept, across windows
+the first window's. File problems found when opening (missing file, unknown columns,
+broken JSON) raise before the caller opens the store. Imports: stdlib, tracker.model/errors/settings/store/exchange.
 """
 
 from __future__ import annotations
@@ -47,8 +48,19 @@ from tracker.model import Event
 from tracker.store import EventStore, rules
 
 PIPELINE_MIN_BYTES = 4_000_000  # from this file size on (~6,000 rows) a worker reads it
-WINDOW_ROWS = 50_000  # rows per message from the worker, sorted and written together
-QUEUE_MESSAGES = 3  # messages the worker may run ahead of the writer
+# The worker sends the file in windows, each sorted by date and written together: the
+# first of WINDOW_ROWS rows (the writer starts after reading it), each next one
+# WINDOW_GROWTH times bigger (the writer is slower per row than the reader, so it rarely
+# waits) up to WINDOW_MAX. Few windows keep a date window's rows close together on disk
+# (measured at 1M events, 7-day query vs the whole file sorted: 20 windows of 50,000
+# +24 %, 6 growing ones +13 %); small first windows start the writer sooner (the same
+# 20 windows imported 22,700/s, the 6 growing ones 19,200/s).
+WINDOW_ROWS = 100_000
+WINDOW_GROWTH = 1.25
+WINDOW_MAX = 500_000
+READ_STEP = 10_000  # rows read between checks of the window's size
+WRITE_SLICE = 50_000  # rows written between progress reports
+QUEUE_MESSAGES = 1  # windows received ahead of the writer (the worker may have one more)
 
 
 class ImportSource:
@@ -168,14 +180,14 @@ def _work(conn: Any, path: str, kind: str, writer_end: Any = None) -> None:
 def _chunks(path: str, kind: str, batch: ImportBatch) -> Iterator[int]:
     if kind == "csv":
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            yield from iter_csv(fh, path, batch, WINDOW_ROWS)
+            yield from iter_csv(fh, path, batch, READ_STEP)
         return
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
     feats = geojson_features(data, path)
     del data
     yield len(feats)  # the total, before any feature is read
-    yield from iter_features(feats, batch, WINDOW_ROWS)
+    yield from iter_features(feats, batch, READ_STEP)
 
 
 def _serve(conn: Any, path: str, kind: str) -> None:
@@ -198,7 +210,17 @@ def _serve(conn: Any, path: str, kind: str) -> None:
     sent: set[str] = set()
     last = 0
     bad = False  # a bad row seen: nothing will be written unless skip_invalid
-    while True:
+    target = WINDOW_ROWS
+    end = False
+    while not end:
+        try:
+            while batch.rows < target:
+                done = next(chunks)
+        except StopIteration:
+            end = True
+        except Exception as err:
+            conn.send(("error", *_describe(err, path)))
+            return
         reports = [r for k, r in batch.reports.items() if k not in sent]
         sent.update(r.id for r in reports)
         events = batch.events
@@ -214,13 +236,7 @@ def _serve(conn: Any, path: str, kind: str) -> None:
         conn.send(("rows", payload, batch.problems, batch.rows, reports, done - last, len(events)))
         last = done
         batch.events, batch.problems, batch.rows = [], [], 0
-        try:
-            done = next(chunks)
-        except StopIteration:
-            break
-        except Exception as err:
-            conn.send(("error", *_describe(err, path)))
-            return
+        target = min(int(target * WINDOW_GROWTH), WINDOW_MAX)
     conn.send(("done",))
 
 
@@ -318,7 +334,7 @@ class _Worker(ImportSource):
             self.pump.join()
         self.conn.close()
 
-    def _messages(self, on_progress: Callable[[int], None] | None) -> Iterator[tuple[Any, ...]]:
+    def _messages(self) -> Iterator[tuple[Any, ...]]:
         self.pump = threading.Thread(target=self._pump, name="tracker-import-pump", daemon=True)
         self.pump.start()
         while True:
@@ -330,8 +346,6 @@ class _Worker(ImportSource):
             if msg[0] == "error":
                 _raise(*msg[1:])
             yield msg
-            if on_progress is not None:
-                on_progress(msg[5])
 
     def run(
         self,
@@ -356,26 +370,27 @@ class _Worker(ImportSource):
         with _gc_paused():
             if bulk is not None and prepare is not None:
                 with bulk(by=who, at=at, reason=reason) as writer:
-                    for msg in self._messages(on_progress):
+                    for msg in self._messages():
                         rows, valid = rows + msg[3], valid + msg[6]
                         problems += msg[2]
                         if msg[4]:
                             store.add_reports(msg[4])  # type: ignore[attr-defined]
                         if problems and not skip_invalid:
-                            continue  # nothing will be written; read on for every bad row
-                        added += writer.write(msg[1])
+                            _report(on_progress, msg[5])  # nothing will be written; read on
+                        else:  # for every bad row
+                            added += _write_window(writer, msg[1], msg[5], on_progress)
                     if problems and not skip_invalid:
                         raise bad_rows_error(problems, rows)  # rolls the transaction back
             else:
                 with store.transaction():
-                    for msg in self._messages(on_progress):
+                    for msg in self._messages():
                         rows, valid = rows + msg[3], valid + msg[6]
                         problems += msg[2]
                         for rep in msg[4]:
                             store.add_report(rep)
-                        if problems and not skip_invalid:
-                            continue
-                        added += _add_window(store, msg[1], who, reason)
+                        if not problems or skip_invalid:
+                            added += _add_window(store, msg[1], who, reason)
+                        _report(on_progress, msg[5])
                     if problems and not skip_invalid:
                         raise bad_rows_error(problems, rows)
         return ImportResult(
@@ -387,6 +402,26 @@ class _Worker(ImportSource):
         )
 
 
+def _report(on_progress: Callable[[int], None] | None, amount: int) -> None:
+    if on_progress is not None and amount:
+        on_progress(amount)
+
+
+def _write_window(
+    writer: Any, rows: list[Any], progress: int, on_progress: Callable[[int], None] | None
+) -> int:
+    """Write a window in slices (same order), sharing its progress out; return how many."""
+    added = reported = 0
+    n = max(1, len(rows))
+    for i in range(0, len(rows), WRITE_SLICE):
+        added += writer.write(rows[i : i + WRITE_SLICE])
+        share = progress * min(n, i + WRITE_SLICE) // n
+        _report(on_progress, share - reported)
+        reported = share
+    _report(on_progress, progress - reported)
+    return int(added)
+
+
 def _add_window(store: EventStore, events: list[Event], by: str, reason: str | None) -> int:
     """Write one window of events through ``add_events``, in date order; return how many."""
     events.sort(key=_date_order)
@@ -396,4 +431,4 @@ def _add_window(store: EventStore, events: list[Event], by: str, reason: str | N
     return added
 
 
-__all__ = ["PIPELINE_MIN_BYTES", "WINDOW_ROWS", "ImportSource", "open_import"]
+__all__ = ["PIPELINE_MIN_BYTES", "WINDOW_MAX", "WINDOW_ROWS", "ImportSource", "open_import"]

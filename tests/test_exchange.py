@@ -261,3 +261,37 @@ def test_import_pauses_the_garbage_collector_and_restores_it(tmp_path: Path) -> 
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+def test_left_out_columns_take_adds_defaults_but_exported_ones_stay() -> None:
+    hand = read_csv(
+        io.StringIO(
+            "event_type,date,lon,lat,count,source_publisher\n"
+            "movement,2024-10-08,131.9,43.1,1500,Wire\n"
+            "movement,2024-10-08,,,,Wire\n"
+        )
+    )
+    assert not hand.problems
+    first, second = hand.events
+    assert (first.geo_precision, first.count_unit) == ("point", "troops")  # as `tracker add`
+    assert (second.geo_precision, second.count_unit) == ("unknown", None)
+    # Columns given (an export carries them all, empty or not) are kept as they are.
+    given = read_csv(
+        io.StringIO(
+            "event_type,date_start,lon,lat,geo_precision,count,count_unit,source_publisher\n"
+            "movement,2024-10-08,131.9,43.1,,1500,,Wire\n"
+        )
+    )
+    assert (given.events[0].geo_precision, given.events[0].count_unit) == ("unknown", None)
+    feats = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [131.9, 43.1]},
+                "properties": {"event_type": "movement", "count": 4, "source_publisher": "W"},
+            }
+        ],
+    }
+    ev = read_geojson(feats).events[0]
+    assert (ev.geo_precision, ev.count_unit) == ("point", "troops")

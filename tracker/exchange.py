@@ -79,7 +79,7 @@ def _finish_record(rec: dict[str, Any], where: str, batch: ImportBatch) -> None:
     except ValidationError as err:
         batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
         return
-    _finish_event(ev, where, batch)
+    _finish_event(ev, where, batch, tuple(k for k in _FILLED if k not in rec))
 
 
 def _citation(batch: ImportBatch, pub: Any, url: Any, published: Any) -> Report:
@@ -91,8 +91,12 @@ def _citation(batch: ImportBatch, pub: Any, url: Any, published: Any) -> Report:
     return report
 
 
-def _finish_values(values: dict[str, Any], where: str, batch: ImportBatch) -> None:
+def _finish_values(
+    values: dict[str, Any], where: str, batch: ImportBatch, absent: tuple[str, ...] = ()
+) -> None:
     """:func:`_finish_event` on parsed CSV values, building the event only once."""
+    if absent:
+        values.update(_fill_absent(values, absent))
     report = None
     if not values.get("report_id"):
         pub, url = values.get("source_publisher"), values.get("source_url")
@@ -122,15 +126,39 @@ def _finish_values(values: dict[str, Any], where: str, batch: ImportBatch) -> No
     batch.events.append(ev)
 
 
+# Fields a file may leave out that then take `tracker add`'s default (an exported file has
+# every column, so its records stay exactly as they were).
+_FILLED = ("geo_precision", "count_unit")
+
+
+def _fill_absent(v: dict[str, Any], absent: Iterable[str]) -> dict[str, Any]:
+    """Return ``tracker add``'s defaults for the fields a file left out.
+
+    Raw coordinates without a gazetteer place are a point; a count without a unit counts
+    troops.
+    """
+    out: dict[str, Any] = {}
+    point = v.get("lon") is not None and v.get("lat") is not None and not v.get("place_id")
+    if "geo_precision" in absent and v.get("geo_precision") in (None, "unknown") and point:
+        out["geo_precision"] = "point"
+    counted = any(v.get(k) is not None for k in ("count", "count_low", "count_high"))
+    if "count_unit" in absent and v.get("count_unit") is None and counted:
+        out["count_unit"] = "troops"
+    return out
+
+
 def _derived_id(ev: Event) -> str:
     """Return the id of an id-less imported row: a hash of its content."""
     content = [(k, rules.jsonable(getattr(ev, k))) for k in rules.EDITABLE_FIELDS]
     return derived_event_id("import", json.dumps(content, sort_keys=True))
 
 
-def _finish_event(ev: Event, where: str, batch: ImportBatch) -> None:
+def _finish_event(ev: Event, where: str, batch: ImportBatch, absent: tuple[str, ...] = ()) -> None:
     """Fill what an imported event may leave out (report, end date, id), then validate."""
     changes: dict[str, Any] = {}
+    if absent:
+        keys = ("lon", "lat", "place_id", "count", "count_low", "count_high", *absent)
+        changes.update(_fill_absent({k: getattr(ev, k) for k in keys}, absent))
     report = None
     if not ev.report_id and (ev.source_publisher or ev.source_url):
         report = _citation(batch, ev.source_publisher, ev.source_url, ev.source_published)
@@ -201,6 +229,7 @@ def iter_csv(fh: IO[str], name: str, batch: ImportBatch, every: int | None = Non
     width = len(header)
     date_col = header.index(DATE_COLUMN) if DATE_COLUMN in header else None
     fields_ = [h for h in header if h != DATE_COLUMN]
+    absent = tuple(k for k in _FILLED if k not in header)
     parse = rules.cells_parser(fields_)
     since = 0
     for cells in reader:
@@ -226,9 +255,9 @@ def iter_csv(fh: IO[str], name: str, batch: ImportBatch, every: int | None = Non
             batch.problems.append(f"{where}: " + "; ".join(err.problems or [str(err)]))
             continue
         if date_col is None:
-            _finish_values(values, where, batch)
+            _finish_values(values, where, batch, absent)
         else:
-            _finish_event(ev, where, batch)
+            _finish_event(ev, where, batch, absent)
     yield lines.chars
 
 

@@ -3,8 +3,9 @@
 Run: ``python -m bench.store`` (``--n 200000`` for a quicker pass). In one run it
 1. generates N events clustered around 2,000 towns (dates 2022-2024; 70 % one day, 25 % 1-7
    days, 4.5 % 8-29 days, 0.5 % 30-400 days), writes them as CSV (``tracker export`` format);
-2. imports the CSV with full validation as ``tracker import`` does (``open_import(...).run``:
-   parsed and validated in a worker process while this one writes; one transaction);
+2. imports the CSV with full validation (``read_csv`` + ``import_events``, one transaction,
+   what ``tracker import`` runs; ``--import-worker``: ``open_import(pipeline=True)``, parsed
+   and validated in a worker process while this one writes);
 3. runs 20 queries of each kind through ``EventStore.query_ids`` (id list, store order) and
    checks every answer equals a brute-force numpy/shapely/pyproj scan of the same events:
    q1 bbox ~3.5x2 deg + 30 days, q2 12-vertex star polygon + 90 days, q3 300 km geodesic
@@ -193,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--long", action="store_true", help="accepted for make bench-long (same run)")
     ap.add_argument("--workdir", default=None)
+    ap.add_argument(
+        "--import-worker",
+        action="store_true",
+        help="import through the worker process (open_import(pipeline=True))",
+    )
     args = ap.parse_args(argv)
     import shapely
     from pyproj import Geod
@@ -220,18 +226,32 @@ def main(argv: list[str] | None = None) -> int:
     st = open_store(store_path, create=True)
     cpu0 = time.process_time()
     t = time.perf_counter()
-    # What `tracker import` runs: a worker process parses and validates the CSV while this
-    # one writes (tracker.exchange_stream); one transaction, same validation.
-    with open_import(csv_path) as src:
-        res = src.run(st, by="bench", reason="bench import")
+    if args.import_worker:
+        # tracker.exchange_stream with pipeline=True: a worker process parses and validates
+        # the CSV while this one writes; rows stored in date order per window.
+        with open_import(csv_path, pipeline=True) as src:
+            res = src.run(st, by="bench", reason="bench import")
+        t_read = float("nan")
+    else:  # what `tracker import` runs
+        with open(csv_path, encoding="utf-8", newline="") as fh:
+            batch = read_csv(fh)
+        t_read = time.perf_counter() - t
+        assert not batch.problems, batch.problems[:3]
+        res = import_events(st, batch, by="bench", reason="bench import")
+        del batch
     t_import = time.perf_counter() - t
     assert res.added == n and not res.problems, res.problems[:3]
     rate = n / t_import
     cpu = time.process_time() - cpu0
+    how = (
+        "parse+validate in a worker process, overlapped"
+        if args.import_worker
+        else f"parse+validate {t_read:.1f} s, write+index {t_import - t_read:.1f} s"
+    )
     print(
-        f"bulk import: {rate:,.0f} events/s wall ({t_import:.1f} s; parse+validate in a worker "
-        f"process overlapped with the writes); writer process {n / cpu:,.0f} events per "
-        f"CPU-second (load average now {os.getloadavg()[0]:.1f} on 2 cores)",
+        f"bulk import: {rate:,.0f} events/s wall ({t_import:.1f} s: {how}); {n / cpu:,.0f} "
+        f"events per CPU-second of this process (load average now "
+        f"{os.getloadavg()[0]:.1f} on 2 cores)",
         flush=True,
     )
     st.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]

@@ -1,20 +1,23 @@
-"""Large event-file imports on two cores: a worker process reads, this one writes.
+"""Event-file imports, optionally on two cores: a worker process reads, this one writes.
 
-``open_import(path)`` returns an :class:`ImportSource`. A small file is read whole in this
-process (:func:`tracker.exchange.read_events_file`, then
-:func:`tracker.exchange.import_events`). A large one is read by a worker process, which
-parses and validates it with the same code (same problems, same line and feature numbers)
-and, when the store offers it (``import_preparer``), also builds the store's INSERT rows;
-this process meanwhile writes earlier rows (``bulk_import``). Python's parsing then runs on
-the second core while SQLite writes: the GIL rules out a thread for this.
+``open_import(path)`` returns an :class:`ImportSource`. By default the file is read whole in
+this process (:func:`tracker.exchange.read_events_file`, then
+:func:`tracker.exchange.import_events`): what ``tracker import`` does. With
+``pipeline=True`` a worker process reads it instead, with the same code (same problems,
+same line and feature numbers), and, when the store offers it (``import_preparer``), also
+builds the store's INSERT rows, while this process writes earlier rows (``bulk_import``):
+Python's parsing then runs on the second core while SQLite writes (the GIL rules out a
+thread for this).
 
 Everything is still one transaction. A bad row stops the writing (the rest of the file is
 still read, so every bad row is listed) and the transaction is rolled back before the
-error is raised, unless ``skip_invalid``. Rows are written in growing windows, each sorted
-by date (a file of up to :data:`WINDOW_ROWS` rows: all of it, as before; see the
-constants); of an id repeated in one window the earliest-dated row is kept, across windows
-the first window's. File problems found when opening (missing file, unknown columns,
-broken JSON) raise before the caller opens the store. Imports: stdlib, tracker.model/errors/settings/store/exchange.
+error is raised, unless ``skip_invalid``. The cost: rows are stored in date order per
+window (see the constants), not over the whole file, so the rows of a date window lie in
+several runs on disk and window queries of an SQLite store get slower (a file within the
+first window is stored exactly as before). Of an id repeated in one window the
+earliest-dated row is kept, across windows the first window's. File problems found when
+opening (missing file, unknown columns, broken JSON) raise before the caller opens the
+store. Imports: stdlib, tracker.model/errors/settings/store/exchange.
 """
 
 from __future__ import annotations
@@ -47,16 +50,14 @@ from tracker.exchange import (
 from tracker.model import Event
 from tracker.store import EventStore, rules
 
-PIPELINE_MIN_BYTES = 4_000_000  # from this file size on (~6,000 rows) a worker reads it
 # The worker sends the file in windows, each sorted by date and written together: the
 # first of WINDOW_ROWS rows (the writer starts after reading it), each next one
-# WINDOW_GROWTH times bigger (the writer is slower per row than the reader, so it rarely
-# waits) up to WINDOW_MAX. Few windows keep a date window's rows close together on disk
-# (measured at 1M events, 7-day query vs the whole file sorted: 20 windows of 50,000
-# +24 %, 6 growing ones +13 %); small first windows start the writer sooner (the same
-# 20 windows imported 22,700/s, the 6 growing ones 19,200/s).
-WINDOW_ROWS = 100_000
-WINDOW_GROWTH = 1.25
+# WINDOW_GROWTH times bigger up to WINDOW_MAX. Measured at 1M events (bench.store CSV,
+# dates in random file order), 7-day query (q4) against the whole file sorted, same
+# conditions: 20 windows of 50,000: import 22,700/s, q4 +24 %; 6 windows from 100,000
+# growing x1.25: 19,200/s, +13 %; 4 from 200,000 x1.5: 13,000/s (the writer waits).
+WINDOW_ROWS = 50_000
+WINDOW_GROWTH = 1.0
 WINDOW_MAX = 500_000
 READ_STEP = 10_000  # rows read between checks of the window's size
 WRITE_SLICE = 50_000  # rows written between progress reports
@@ -97,7 +98,7 @@ class ImportSource:
 
 
 def open_import(
-    path: str | Path, *, pipeline: bool | None = None, progress_min: int = 5000
+    path: str | Path, *, pipeline: bool = False, progress_min: int = 5000
 ) -> ImportSource:
     """Open an events file (``.csv``, ``.geojson``, ``.json``) for import.
 
@@ -106,8 +107,8 @@ def open_import(
     path
         The file.
     pipeline
-        Read it in a worker process (True), here (False), or by size (None: from
-        :data:`PIPELINE_MIN_BYTES` on).
+        Read it in a worker process while this one writes (faster, but rows are stored in
+        date order per window, not over the whole file: see the module doc), else here.
     progress_min
         A file read here is ``large`` from this many valid events on.
 
@@ -125,9 +126,7 @@ def open_import(
         size = p.stat().st_size
     except FileNotFoundError as err:
         raise ImportFileError(f"{p}: file not found") from err
-    if pipeline is None:
-        pipeline = size >= PIPELINE_MIN_BYTES
-    if not pipeline:
+    if not pipeline or size == 0:
         return _WholeFile(read_events_file(p), progress_min)
     return _Worker(p, "csv" if suffix == ".csv" else "geojson")
 
@@ -431,4 +430,4 @@ def _add_window(store: EventStore, events: list[Event], by: str, reason: str | N
     return added
 
 
-__all__ = ["PIPELINE_MIN_BYTES", "WINDOW_MAX", "WINDOW_ROWS", "ImportSource", "open_import"]
+__all__ = ["WINDOW_MAX", "WINDOW_ROWS", "ImportSource", "open_import"]

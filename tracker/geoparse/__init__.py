@@ -199,8 +199,8 @@ class Geoparser:
             demonym_places=tuple(dem_places.values()),
         )
         by_norm = dict(zip(order, resolved, strict=True))
-        self._check_pairs(pairs, groups, by_norm)
-        self._check_inside(inside, groups, by_norm)
+        self._keep_inside(pairs, groups, by_norm, frozenset({"country"}))
+        self._keep_inside(inside, groups, by_norm, frozenset({"country", "admin1"}))
         area = {m.norm for m in mentions if "area" in m.cues and m.norm in groups}
         if area:
             _place_areas(area, groups, by_norm, tuple(dem_places.values()))
@@ -281,17 +281,20 @@ class Geoparser:
             keep.append(m)
         return keep
 
-    def _check_pairs(
+    def _keep_inside(
         self,
         pairs: list[tuple[str, str]],
         groups: dict[str, NameGroup],
         by_norm: dict[str, tuple[Place | None, float]],
+        containers: frozenset[str],
     ) -> None:
-        """Unbind "X, Country" where the town X was resolved outside that country.
+        """Keep town X inside the area Y the text puts it in ("X, Country"; "X and Z in Y").
 
-        Look for X in the country under another transliteration ("al-Khadim, Syria"), else
-        leave X unresolved (only a small town: a big city is more likely a list item,
-        "Paris, Germany and Italy").
+        A town resolved outside Y (of a kind in ``containers``) is replaced by its namesake
+        inside (another candidate, or another transliteration: "al-Khadim, Syria"), else
+        left unresolved when small (a big city is more likely a list item, "Paris, Germany
+        and Italy"; "the villages of Plekhovo and Vorozhba in Kursk region" are not the
+        Ukrainian namesakes).
         """
         for a, b in pairs:
             pa, _ = by_norm.get(a, (None, 0.0))
@@ -299,42 +302,7 @@ class Geoparser:
             if (
                 pa is None
                 or pb is None
-                or pb.kind != "country"
-                or pa.kind in _MAJOR
-                or pa.country_code == pb.country_code
-                or groups[a].fixed is not None
-            ):
-                continue
-            found = [
-                c
-                for alt in translit.variants(a)
-                for c in self._lookup(alt)
-                if c.country_code == pb.country_code and c.kind == "city"
-            ]
-            if found:
-                by_norm[a] = (max(found, key=lambda c: c.population), 0.5)
-            elif max(c.population for c in groups[a].candidates) < PAIR_CITY_POP:
-                by_norm[a] = (None, 0.0)
-
-    def _check_inside(
-        self,
-        inside: list[tuple[str, str]],
-        groups: dict[str, NameGroup],
-        by_norm: dict[str, tuple[Place | None, float]],
-    ) -> None:
-        """Keep "X, Y and Z in <Region>" towns inside the region the text puts them in.
-
-        A town resolved outside it is replaced by its namesake inside (another candidate,
-        or another transliteration), else left unresolved when small ("the villages of
-        Plekhovo and Vorozhba in Kursk region" are not the Ukrainian namesakes).
-        """
-        for a, b in inside:
-            pa, _ = by_norm.get(a, (None, 0.0))
-            pb, _ = by_norm.get(b, (None, 0.0))
-            if (
-                pa is None
-                or pb is None
-                or pb.kind not in ("country", "admin1")
+                or pb.kind not in containers
                 or pa.kind in _MAJOR
                 or _holds(pb, pa)
                 or groups[a].fixed is not None

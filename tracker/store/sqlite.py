@@ -110,6 +110,18 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
     return [point_blob(ev.lon, ev.lat), *vals, span_class(rules.span_days(ev))]
 
 
+def stored_ids(con: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    """Return which of ``ids`` the store already holds (deleted events included)."""
+    out: set[str] = set()
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        rows = con.execute(
+            f"SELECT id FROM events WHERE id IN ({','.join('?' for _ in chunk)})", chunk
+        ).fetchall()
+        out.update(r[0] for r in rows)
+    return out
+
+
 def _date_key(row: list[Any]) -> tuple[str, str]:
     """Sort key of an INSERT row: its dates (undated last)."""
     return (row[1 + _I_DS] or "9999", row[1 + _I_DE] or "9999")
@@ -592,14 +604,7 @@ class SQLiteStore(SQLiteExtras):
             bulk.finish()
 
     def _existing_ids(self, ids: Sequence[str]) -> set[str]:
-        out: set[str] = set()
-        for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i : i + _CHUNK]
-            rows = self.con.execute(
-                f"SELECT id FROM events WHERE id IN ({','.join('?' for _ in chunk)})", chunk
-            ).fetchall()
-            out.update(r[0] for r in rows)
-        return out
+        return stored_ids(self.con, ids)
 
     def get_event(self, event_id: str) -> Event:
         """Return the event (deleted ones too, with ``deleted=True``).

@@ -21,11 +21,10 @@ from typing import Any
 from tracker.errors import StoreError, ValidationError
 from tracker.model import Event
 from tracker.store import rules
-from tracker.store.sqlite import _INSERT, EVENT_COLS, _date_key, event_to_row
+from tracker.store.sqlite import _INSERT, EVENT_COLS, _date_key, event_to_row, stored_ids
 
 _ID = 1 + EVENT_COLS.index("id")  # position of the id in an INSERT row (geometry first)
 _SYSTEM = frozenset(rules.SYSTEM_FIELDS)
-_CHUNK = 500
 
 
 def prepare_rows(events: Sequence[Event], *, by: str, at: str) -> list[list[Any]]:
@@ -120,7 +119,7 @@ class BulkImport:
                 seen.add(i)
                 new.append(r)
         if self.check_stored and new:
-            stored = self._stored([r[_ID] for r in new])
+            stored = stored_ids(self.con, [r[_ID] for r in new])
             if stored:
                 new = [r for r in new if r[_ID] not in stored]
         if not new:
@@ -135,16 +134,6 @@ class BulkImport:
             (self.at, self.by, self.reason, last),
         )
         return len(new)
-
-    def _stored(self, ids: list[str]) -> set[str]:
-        out: set[str] = set()
-        for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i : i + _CHUNK]
-            rows = self.con.execute(
-                f"SELECT id FROM events WHERE id IN ({','.join('?' for _ in chunk)})", chunk
-            ).fetchall()
-            out.update(r[0] for r in rows)
-        return out
 
     def finish(self) -> None:
         """Put the R*Tree triggers back (same SQL); call before the transaction commits."""

@@ -421,3 +421,22 @@ def test_find_actor_prefers_the_counted_noun_phrase() -> None:
     at = s.index("12")
     assert find_actor(s) == "Ukraine's special forces"
     assert find_actor(s, (at, at + len("12 North Korean soldiers"))) == "North Korean soldiers"
+
+
+def test_two_claimants_in_one_sentence_keep_their_own_claims(gp: Geoparser) -> None:
+    text = (
+        "Georgian troops advanced into the Kodori Valley near Sukhumi, Tbilisi said, while "
+        "Abkhaz officials denied that any soldiers had reached Gudauta."
+    )
+    _, ex = run(gp, text)
+    by = {e.place_name: e for e in ex.events}
+    gudauta = next(e for name, e in by.items() if name and name.startswith("Gudauta"))
+    assert (gudauta.claimed_by, gudauta.status) == ("Abkhaz officials", "denied")
+    assert gudauta.evidence is not None and gudauta.evidence.startswith("Abkhaz officials")
+    others = [e for e in ex.events if e is not gudauta]
+    assert others and all(e.claimed_by == "Tbilisi" and e.status != "denied" for e in others)
+    # One claimant in both halves: the sentence stays whole.
+    _, one = run(
+        gp, "Troops reached Gori, officials said, but officials said none reached Kutaisi."
+    )
+    assert all((e.evidence or "").startswith("Troops reached Gori") for e in one.events)

@@ -313,6 +313,20 @@ def _has_proper_name(phrase: str, tops: Sequence[ToponymLike], offset: int) -> b
     return False
 
 
+def _claim_clauses(sentences: list[Sentence]) -> list[Sentence]:
+    """Split sentences that carry two claims by two claimants (:func:`claims.claim_split`)."""
+    out: list[Sentence] = []
+    for s in sentences:
+        cut = claims.claim_split(s.text)
+        while cut is not None:
+            head = s.text[:cut].rstrip()
+            out.append(replace(s, end=s.start + len(head), text=head))
+            s = replace(s, start=s.start + cut, text=s.text[cut:])
+            cut = claims.claim_split(s.text)
+        out.append(s)
+    return out
+
+
 def extract_report(
     report: Report,
     geoparser: GeoparserLike,
@@ -375,7 +389,7 @@ def extract_report(
     military_doc = any(forces.force_strength(s.text) == 2 for s in sentences)
     drafts: list[list[_Draft]] = []
     prev_claim: tuple[int, str | None, bool, bool] = (-1, None, False, False)
-    all_sentences = [*sentences, *comment_sentences]
+    all_sentences = _claim_clauses([*sentences, *comment_sentences])
     last_paragraph: dict[int, int] = {}  # paragraph -> the paragraph before it
     for a, b in itertools.pairwise(all_sentences):
         if b.paragraph != a.paragraph:

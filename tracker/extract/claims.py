@@ -269,6 +269,30 @@ _OWN_SIDE = re.compile(r"\b(?:its|our|their\s+own|we|us)\b", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nor)\b|n['’]t\b", re.I)
 
 
+# Where a sentence may carry a second claim by another source: "X moved into Y, Ankara
+# said, while Iraqi officials denied ..."; "..., but images published by Z showed ...".
+_CLAUSE_BREAK = re.compile(r",\s+(?:while|whereas|but)\s+|;\s+")
+
+
+def claim_split(sentence: str) -> int | None:
+    """Return where a second claim by another claimant starts in ``sentence``, or ``None``.
+
+    The sentence splits at ", while", ", whereas", ", but" or ";" only when both parts are
+    attributed and to different claimants, so each part keeps its own claimant and status.
+
+    Examples
+    --------
+    >>> s = "Troops entered Duhok, Ankara said, while Iraqi officials denied they reached Zakho."
+    >>> s[claim_split(s):]
+    'Iraqi officials denied they reached Zakho.'
+    """
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        left, right = find_attribution(sentence[: m.start()]), find_attribution(sentence[m.end() :])
+        if left is not None and right is not None and left.claimant != right.claimant:
+            return m.end()
+    return None
+
+
 def own_claim_start(sentence: str) -> int | None:
     """Offset where a denial's own counter-claim starts, or ``None``.
 

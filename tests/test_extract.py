@@ -440,3 +440,11 @@ def test_two_claimants_in_one_sentence_keep_their_own_claims(gp: Geoparser) -> N
         gp, "Troops reached Gori, officials said, but officials said none reached Kutaisi."
     )
     assert all((e.evidence or "").startswith("Troops reached Gori") for e in one.events)
+
+
+def test_a_border_neighbour_is_not_a_destination(gp: Geoparser) -> None:
+    _, ex = run(gp, "Lithuania said it would send 800 soldiers to its border with Belarus.")
+    roles = {e.place_name: e.role for e in ex.events}
+    assert roles.get("Belarus") != "destination"  # no arrow into the neighbour
+    _, ex = run(gp, "Lithuania said it would send 800 soldiers to Kaunas.")
+    assert {e.place_name: e.role for e in ex.events}.get("Kaunas") == "destination"

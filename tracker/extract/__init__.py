@@ -655,6 +655,7 @@ def _to_event(report: Report, d: _Draft) -> Event:
     if (
         d.place is not None
         and d.place.role == "location"
+        and d.place.cue != "border with"  # "sent to its border with Belarus": not Belarus
         and d.event_type in ("arrival", "deployment_decision")
     ):
         role = "destination"  # where troops arrive or are to be sent

@@ -563,3 +563,12 @@ def test_real_towns_listed_in_a_region_stay_inside_it(real_gp: Geoparser) -> Non
     # A town the region holds is kept; a big city listed elsewhere is not unpinned.
     assert place_of("Drones hit Sudzha and Lgov in Kursk region.", "Sudzha").admin1_code == "RU-KRS"  # type: ignore[union-attr]
     assert place_of("Officials from Moscow in Texas said.", "Moscow").country_code == "RU"  # type: ignore[union-attr]
+
+
+def test_real_common_word_region_needs_its_country_in_the_text(real_gp: Geoparser) -> None:
+    def gulf(text: str) -> Place | None:
+        return next(t.place for t in real_gp.parse(text) if t.name == "Gulf")
+
+    assert gulf("US warships sailed into the Gulf on Monday.") is None  # not PNG's province
+    png = gulf("Floods hit Kerema in Gulf, Papua New Guinea, and Port Moresby.")
+    assert png is not None and png.country_code == "PG"

@@ -365,6 +365,11 @@ def resolve_groups(
         ):
             out.append((None, 0.0))  # a hamlet abroad in a text about somewhere else
             continue
+        if g.common and c.kind == "admin1" and cc_final[c.country_code or ""] - own < 0.5:
+            # found only through a common word and nothing else in the text is in its
+            # country: "the Gulf" alone is not Gulf Province, Papua New Guinea
+            out.append((None, 0.0))
+            continue
         out.append((c, pr[bi]))
     return out
 

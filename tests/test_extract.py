@@ -446,5 +446,21 @@ def test_a_border_neighbour_is_not_a_destination(gp: Geoparser) -> None:
     _, ex = run(gp, "Lithuania said it would send 800 soldiers to its border with Belarus.")
     roles = {e.place_name: e.role for e in ex.events}
     assert roles.get("Belarus") != "destination"  # no arrow into the neighbour
+    _, ex = run(
+        gp, "Polish officials said 4,000 soldiers were deployed along its frontier with Belarus."
+    )
+    assert [(e.place_name, e.role, e.geo_precision) for e in ex.events] == [
+        ("Belarus", "location", "country")
+    ]  # as "border with": near the neighbour, never inside it as a destination
     _, ex = run(gp, "Lithuania said it would send 800 soldiers to Kaunas.")
     assert {e.place_name: e.role for e in ex.events}.get("Kaunas") == "destination"
+
+
+def test_a_source_named_after_according_to_is_not_a_place(gp: Geoparser) -> None:
+    text = (
+        "Armenia and Russia began drills on Friday near Gyumri, Armenia's defence ministry "
+        "said, with about 3,000 troops taking part according to Yerevan."
+    )
+    _, ex = run(gp, text)
+    names = {e.place_name for e in ex.events}
+    assert "Yerevan" not in names and "Gyumri" in names

@@ -302,6 +302,10 @@ def assign_roles(
             continue
         if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
             continue  # "Austin said in Rome": where the speaker was
+        if re.search(
+            r"\baccording\s+to\s+(?:the\s+)?$", text[max(sentence_start, t.start - 20) : t.start]
+        ):
+            continue  # "according to Minsk": a source, not a place
         venue = lexicon.VENUE_BEFORE.search(text[sentence_start : t.start])
         if venue and not re.search(
             r"\b(?:to|into|towards|from|troops|forces|soldiers)\b", venue.group("gap"), re.I
@@ -313,7 +317,8 @@ def assign_roles(
         ):
             continue  # "In Seoul, a lawmaker said ...": the scene of a statement
         if re.search(
-            r"\bborders?\s+with\s+(?:the\s+)?$", text[max(sentence_start, t.start - 24) : t.start]
+            r"\b(?:borders?|frontiers?)\s+with\s+(?:the\s+)?$",
+            text[max(sentence_start, t.start - 24) : t.start],
         ):
             out.append(PlaceRole(t, t.place, "location", "border with", near=True))  # type: ignore[arg-type]
             continue

@@ -572,3 +572,16 @@ def test_real_common_word_region_needs_its_country_in_the_text(real_gp: Geoparse
     assert gulf("US warships sailed into the Gulf on Monday.") is None  # not PNG's province
     png = gulf("Floods hit Kerema in Gulf, Papua New Guinea, and Port Moresby.")
     assert png is not None and png.country_code == "PG"
+
+
+def test_real_names_starting_with_a_particle(real_gp: Geoparser) -> None:
+    text = (
+        "Shelling hit El Fasher and Al Hasakah; officials in Des Moines and Le Havre "
+        "watched. The Pentagon and the New York Times said little."
+    )
+    got = {t.name: t for t in real_gp.parse(text)}
+    for name, cc in (("El Fasher", "SD"), ("Al Hasakah", "SY"), ("Des Moines", "US")):
+        place = got[name].place
+        assert place is not None and place.country_code == cc, name
+    assert got["Le Havre"].place is not None and got["Le Havre"].place.country_code == "FR"
+    assert "The Pentagon" not in got and "El" not in got and "The" not in got

@@ -186,11 +186,14 @@ class Recognizer:
         out: list[Mention] = []
         i = a
         while i < b:
-            if not toks[i].cap or toks[i].text.lower() in lexicon.CONNECTORS:
+            # A capitalised particle may start a name ("El Obeid", "La Paz", "Des Moines",
+            # "The Hague"), never be one alone.
+            particle = toks[i].text.lower() in lexicon.CONNECTORS
+            if not toks[i].cap or (particle and i + 1 >= b):
                 i += 1
                 continue
             found = None
-            for j in range(min(b, i + MAX_NGRAM) - 1, i - 1, -1):
+            for j in range(min(b, i + MAX_NGRAM) - 1, i - 1 + particle, -1):
                 last = toks[j]
                 if not last.cap:
                     continue

@@ -464,3 +464,20 @@ def test_a_source_named_after_according_to_is_not_a_place(gp: Geoparser) -> None
     _, ex = run(gp, text)
     names = {e.place_name for e in ex.events}
     assert "Yerevan" not in names and "Gyumri" in names
+
+
+def test_a_time_between_claimant_and_verb_keeps_the_claimant(gp: Geoparser) -> None:
+    from tracker.extract.claims import find_attribution
+
+    for text, who in (
+        (
+            "Japan's defence ministry on Friday denied that 200 troops were sent.",
+            "Japan's defence ministry",
+        ),
+        ("The army late on Tuesday said 300 soldiers left Gao.", "The army"),
+        ("NATO on 3 May said 4,000 troops reached Narva.", "NATO"),
+    ):
+        a = find_attribution(text)
+        assert a is not None and a.claimant == who, text
+    _, ex = run(gp, "The army late on Tuesday said 300 soldiers left Gao.")
+    assert [e.claimed_by for e in ex.events] == ["army"]

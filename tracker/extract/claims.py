@@ -195,9 +195,18 @@ def _scan_back(seg: str) -> tuple[int, int] | None:
     return (toks[keep].start(), toks[end - 1].end()) if keep < end else None
 
 
+# A time between the claimant and its verb: "China's defence ministry on Friday denied".
+_TIME_TAIL = re.compile(
+    r"\s+(?:(?:late|early)\s+)?(?:on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+    r"|\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2})|yesterday|today"
+    r"|(?:earlier|later)\s+this\s+(?:week|month))$"
+)
+
+
 def _noun_phrase_before(sentence: str, pos: int) -> tuple[str, int]:
     """Return the claimant noun phrase that ends right before ``pos`` (the saying verb)."""
     head = sentence[:pos].rstrip()
+    head = head[: m.start()] if (m := _TIME_TAIL.search(head)) else head
     cut = max(head.rfind(c) for c in (",", "”", '"', ";", ":", "“"))
     seg_start = cut + 1 if cut >= 0 else 0
     seg = head[seg_start:]

@@ -420,7 +420,7 @@ _NUM = {
 }  # fmt: skip
 _RELATIVE = re.compile(
     rf"""\b(?=\d|[A-Z]|(?i:the|yesterday|last|today|tonight|this|an?|one|two|three|four|five|six|
-        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|on)\b)(?:
+        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on)\b)(?:
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
       | (?P<yday>(?i:yesterday|last\s+night))
       | (?P<today>(?i:today|tonight|this\s+morning|this\s+afternoon|this\s+evening))
@@ -428,8 +428,8 @@ _RELATIVE = re.compile(
       | (?P<n>(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)|\d{{1,3}})
         \s+(?P<unit>(?i:day|week|month|year)s?)\s+(?P<dir>(?i:ago|earlier|before|after|previously))
       | (?P<earlier>(?i:earlier))\s+(?i:this)\s+(?P<eunit>(?i:week|month|year))
-      | (?P<which>(?i:last|this|past|previous))\s+(?P<punit>(?i:week|month|year))
-      | (?:(?P<wmod>(?i:on|last|this|past))\s+)?(?P<wday>{_WDAY})
+      | (?P<which>(?i:last|this|past|previous|next))\s+(?P<punit>(?i:week|month|year))
+      | (?:(?P<wmod>(?i:on|last|this|past|next))\s+)?(?P<wday>{_WDAY})
     )\b""",
     re.VERBOSE,
 )
@@ -482,10 +482,14 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
         if which == "past":
             days = {"week": 7, "month": 30, "year": 365}[unit]
             return DateSpan(anchor - timedelta(days=days - 1), anchor, "range", text)
-        start, end, precision = _period(anchor, unit, 0 if which == "this" else 1)
+        back = {"this": 0, "next": -1}.get(which, 1)  # "next month": one period on
+        start, end, precision = _period(anchor, unit, back)
         return DateSpan(start, end, precision, text)
     else:
         wday = WEEKDAYS[m.group("wday").lower()]
+        if (m.group("wmod") or "").lower() == "next":  # the first such day after the anchor
+            d = anchor + timedelta(days=(wday - anchor.weekday()) % 7 or 7)
+            return DateSpan(d, d, "day", text)
         back = (anchor.weekday() - wday) % 7
         if (m.group("wmod") or "").lower() in ("last", "past") and back == 0:
             back = 7

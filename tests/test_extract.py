@@ -481,3 +481,19 @@ def test_a_time_between_claimant_and_verb_keeps_the_claimant(gp: Geoparser) -> N
         assert a is not None and a.claimant == who, text
     _, ex = run(gp, "The army late on Tuesday said 300 soldiers left Gao.")
     assert [e.claimed_by for e in ex.events] == ["army"]
+
+
+def test_military_engineers_and_coast_guards_are_forces(gp: Geoparser) -> None:
+    text = (
+        "Syrian troops shelled the area on Monday, officials said.\n\n"
+        "About 800 Russian engineers will be sent to Syria's Latakia governorate to clear "
+        "mines, the defence ministry said.\n\n"
+        "Two Turkish coast guard vessels entered waters near Antalya, the navy said."
+    )
+    _, ex = run(gp, text)
+    eng = [e for e in ex.events if e.actor == "Russian engineers"]
+    assert [(e.admin1_code, e.count, e.role) for e in eng] == [("SY-LA", 800, "destination")]
+    assert [e.actor for e in ex.events if e.place_name == "Antalya"] == ["Turkish coast guard"]
+    # A report that never names forces plainly does not turn engineers into troops.
+    _, civil = run(gp, "About 800 engineers will be sent to Latakia to rebuild the port.")
+    assert civil.events == [] or all(e.confidence < 0.8 for e in civil.events)

@@ -27,6 +27,7 @@ _ACTOR_MODIFIERS = frozenset(
         "navy",
         "army",
         "border",
+        "coast",  # "coast guard vessels"
         "regular",
         "additional",
         "more",
@@ -81,6 +82,21 @@ _NOT_ACTOR_START = frozenset(
         "earlier",
         "later",
         "also",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "several",
+        "many",
         "january",
         "february",
         "march",
@@ -118,7 +134,7 @@ class CountInfo:
 
 
 _WEAK = (lexicon.EQUIPMENT_NOUNS - {"tanks", "tank", "warships", "artillery"}) | frozenset(
-    {"unit", "units", "guard", "guards", "force"}
+    {"unit", "units", "guard", "guards", "force", "engineers"}
 )
 _MILITARY_BEFORE = re.compile(
     r"(?i)\b(?:military|armou?red|army|navy|naval|combat|fighter|attack|war|air\s+force|"

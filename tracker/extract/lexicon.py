@@ -80,6 +80,9 @@ FORCE_NOUNS = frozenset(
         "advisers",
         "advisors",
         "peacekeepers",
+        "sappers",
+        "deminers",
+        "engineers",  # weak (forces._WEAK) unless "military engineers"
     ]
 )
 

@@ -497,3 +497,16 @@ def test_military_engineers_and_coast_guards_are_forces(gp: Geoparser) -> None:
     # A report that never names forces plainly does not turn engineers into troops.
     _, civil = run(gp, "About 800 engineers will be sent to Latakia to rebuild the port.")
     assert civil.events == [] or all(e.confidence < 0.8 for e in civil.events)
+
+
+def test_a_taken_town_is_where_it_happened_and_a_state_word_keeps_the_state(gp: Geoparser) -> None:
+    text = (
+        "The militia said on Tuesday it had captured Kadugli after heavy fighting.\n\n"
+        "Some 2,000 fighters had massed in Kassala state, residents said."
+    )
+    _, ex = run(gp, text)
+    got = {(e.place_id, e.role) for e in ex.events}
+    assert any(pid and pid.startswith("geonames:") and role == "location" for pid, role in got)
+    assert ("iso3166-2:SD-KA", "location") in got  # Kassala state, not the city
+    _, ex = run(gp, "Russian artillery shelled Kupiansk on Monday, officials said.")
+    assert not any(e.place_name == "Kupiansk" for e in ex.events)  # no troops put there

@@ -266,6 +266,24 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
     return None, ""
 
 
+_TAKE_VERBS = frozenset(
+    {
+        "captured",
+        "capture",
+        "seized",
+        "seize",
+        "retook",
+        "retake",
+        "retaken",
+        "recaptured",
+        "overran",
+        "stormed",
+        "liberated",
+        "besieged",
+    }
+)  # not "shelled", "bombed": strikes from afar put no troops there
+
+
 def assign_roles(
     text: str, sentence_start: int, sentence_end: int, toponyms: Sequence[ToponymLike]
 ) -> list[PlaceRole]:
@@ -345,6 +363,8 @@ def assign_roles(
                 role, cue = "destination", verb
             elif verb in {"leave", "leaving", "quit", "evacuate", "evacuated"}:
                 role, cue = "origin", verb
+            elif verb in _TAKE_VERBS:  # "captured Wad Madani": where it happened
+                role, cue = "location", verb
             else:
                 continue
         assert t.place is not None

@@ -454,7 +454,7 @@ def _near_any(p: Place, anchors: Sequence[Place]) -> bool:
     return False
 
 
-_ADMIN = r"(?:region|oblast|province|governorate|prefecture|krai|voivodeship)s?"
+_ADMIN = r"(?:region|oblast|province|governorate|prefecture|krai|voivodeship|state)s?"
 _ADMIN_AFTER = re.compile(rf"\s+(?:and\s+[A-Z][\w'-]+\s+)?{_ADMIN}\b")
 _ADMIN_BEFORE = re.compile(rf"\b{_ADMIN}\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 

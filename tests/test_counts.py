@@ -193,3 +193,11 @@ def test_find_counts_never_crashes(text: str) -> None:
         if c.count_low is not None and c.count_high is not None:
             assert c.count_low <= c.count_high
         assert c.unit
+
+
+def test_a_branch_before_a_formation_counts_the_formation() -> None:
+    got = [
+        (c.count, c.unit, c.text)
+        for c in find_counts("It moved two infantry brigades and 3,000 infantry.")
+    ]
+    assert got == [(2, "brigades", "two infantry brigades"), (3000, "troops", "3,000 infantry")]

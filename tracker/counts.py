@@ -210,6 +210,10 @@ def _noun_after(text: str, pos: int, *, allow_of: bool) -> tuple[str | None, int
         if word == "of" and allow_of:
             continue
         if word in TROOP_NOUNS or word in FORMATION_NOUNS:
+            # "two infantry brigades", "three tank battalions": the formation is counted
+            nxt = _TOKEN.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+            if nxt is not None and nxt.group(0).lower() in FORMATION_NOUNS:
+                return nxt.group(0).lower(), nxt.end()
             return word, m.end()
         if i >= 5 or word in _STOP or not word[0].isalpha():
             return None, pos

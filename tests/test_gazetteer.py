@@ -331,3 +331,9 @@ def test_index_is_keyed_by_sources_and_user_data(
     assert build.index_path(cache, empty).name == "gazetteer-0000000000000000.sqlite"
     with pytest.raises(GazetteerError, match="tracker places build"):
         Gazetteer.open(cache_dir=cache, data_dir=empty, build=False)
+
+
+def test_kashmir_is_the_disputed_region_not_a_us_town(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.search("Kashmir", limit=3)
+    assert hits[0].id == "region:kashmir"
+    assert set(gazetteer.region("Kashmir").admin1_codes) == {"IN-JK", "IN-LA", "PK-JK", "PK-GB"}

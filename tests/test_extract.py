@@ -510,3 +510,15 @@ def test_a_taken_town_is_where_it_happened_and_a_state_word_keeps_the_state(gp: 
     assert ("iso3166-2:SD-KA", "location") in got  # Kassala state, not the city
     _, ex = run(gp, "Russian artillery shelled Kupiansk on Monday, officials said.")
     assert not any(e.place_name == "Kupiansk" for e in ex.events)  # no troops put there
+
+
+def test_an_indefinite_claimant_and_an_unobserved_claim(gp: Geoparser) -> None:
+    text = (
+        "Moldovan officials said on Monday that 200 soldiers had moved to Tiraspol.\n\n"
+        "A Russian war correspondent claimed that the soldiers were redeployed from Tiraspol "
+        "to Bender, but analysts have not observed confirmation of this claim."
+    )
+    _, ex = run(gp, text)
+    second = [e for e in ex.events if e.evidence and e.evidence.startswith("A Russian")]
+    assert second and {e.claimed_by for e in second} == {"A Russian war correspondent"}
+    assert {e.status for e in second} == {"unconfirmed"}

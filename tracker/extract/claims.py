@@ -149,7 +149,7 @@ _VERB_ADVERBS = frozenset(
 
 def _scan_back(seg: str) -> tuple[int, int] | None:
     """Return the span in ``seg`` of the claimant phrase that ends it (None: none)."""
-    short = re.fullmatch(r"\s*((?:the|its|their)\s+[\w’'-]+(?:\s+[\w’'-]+){0,2})\s*", seg, re.I)
+    short = re.fullmatch(r"\s*((?:the|its|their|an?)\s+[\w’'-]+(?:\s+[\w’'-]+){0,2})\s*", seg, re.I)
     if short and not re.search(r"\b(?:that|who|which|it|they)\b", short.group(1)):
         # ", the department said"; "The Kremlin had earlier dismissed": the adverbs before
         # the verb are not part of the claimant (the article and one noun always stay).

@@ -174,7 +174,8 @@ UNCONFIRMED_RE = re.compile(
     r"\b(?:(?:did|does|could|can|has|have|had)\s*(?:not|n['’]t)\s+(?:\w+\s+){0,2}?"
     r"(?:confirm(?:ed)?|verif(?:y|ied)|be\s+(?:independently\s+)?(?:confirmed|verified)|"
     r"corroborate)|unconfirmed|unverified|not\s+(?:been\s+)?(?:independently\s+)?"
-    r"(?:confirmed|verified))\b",
+    r"(?:confirmed|verified)|(?:has|have|had)\s+not\s+(?:yet\s+)?(?:observed|seen|found)\s+"
+    r"(?:any\s+)?(?:confirmation|evidence))\b",
     re.I,
 )
 ANON_RE = re.compile(

@@ -294,10 +294,8 @@ def _check_place_id(place_id: str, store: str) -> None:
     stored and silently do nothing.
     """
     from tracker.query import open_gazetteer
-    from tracker.store import is_url
 
-    gz = open_gazetteer(store if is_url(str(store)) else None)
-    if gz.get(place_id) is None:
+    if open_gazetteer(store).get(place_id) is None:
         raise click.BadParameter(
             f"no gazetteer place has id {place_id!r}; find ids with "
             "`tracker places search NAME` (e.g. geonames:2013348, iso3166-2:RU-PRI, country:RU)",

@@ -444,9 +444,12 @@ def extract_report(
             if not eligible:
                 drafts.append([])
                 continue
+        # Names of sources are not event places: the claimant's, and those of any other
+        # "according to X" in the sentence ("..., according to Minsk").
+        spans = claims.according_spans(s.text)
         if attribution is not None:
-            a0, a1 = s.start + attribution.start, s.start + attribution.end
-            sent_tops = [t for t in sent_tops if not (a0 <= t.start < a1)]
+            spans.append((attribution.start, attribution.end))
+        sent_tops = [t for t in sent_tops if not any(a <= t.start - s.start < b for a, b in spans)]
         places = assign_roles(text, s.start, s.end, sent_tops)
         own = claims.own_claim_start(s.text)
         if own is not None:

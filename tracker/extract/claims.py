@@ -234,6 +234,11 @@ def _noun_phrase_before(sentence: str, pos: int) -> tuple[str, int]:
     return head[start : seg_start + a[1]].strip(), start
 
 
+def according_spans(sentence: str) -> list[tuple[int, int]]:
+    """Return the spans of every "according to X" source named in ``sentence``."""
+    return [(m.start("c"), m.end("c")) for m in _ACCORDING.finditer(sentence)]
+
+
 def find_attribution(sentence: str) -> Attribution | None:
     """Return who a sentence attributes its claim to, or ``None``.
 

@@ -320,10 +320,6 @@ def assign_roles(
             continue
         if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
             continue  # "Austin said in Rome": where the speaker was
-        if re.search(
-            r"\baccording\s+to\s+(?:the\s+)?$", text[max(sentence_start, t.start - 20) : t.start]
-        ):
-            continue  # "according to Minsk": a source, not a place
         venue = lexicon.VENUE_BEFORE.search(text[sentence_start : t.start])
         if venue and not re.search(
             r"\b(?:to|into|towards|from|troops|forces|soldiers)\b", venue.group("gap"), re.I

@@ -193,7 +193,8 @@ class Recognizer:
                 i += 1
                 continue
             found = None
-            for j in range(min(b, i + MAX_NGRAM) - 1, i - 1 + particle, -1):
+            shortest = i + 1 if particle else i  # a particle alone is no name
+            for j in range(min(b, i + MAX_NGRAM) - 1, shortest - 1, -1):
                 last = toks[j]
                 if not last.cap:
                     continue

@@ -354,20 +354,16 @@ def resolve_groups(
         c = g.candidates[bi]
         own = pr[bi] if c.country_code else 0.0
         others = total - own
-        if (
-            # a hamlet, or a region or town found only through a common word ("Gulf")
-            (
-                (c.kind not in MAJOR and c.population < STRAY_POP)
-                or (g.common and c.kind != "country")
-            )
-            and others >= STRAY_CONTEXT
-            and cc_final[c.country_code or ""] - own < STRAY_SHARE * others
+        support = cc_final[c.country_code or ""] - own  # the rest of the text in c's country
+        # A hamlet, or a region or town found only through a common word ("Gulf"), in a
+        # text about somewhere else; a common-word region needs support however short the
+        # text ("the Gulf" alone is not Gulf Province, Papua New Guinea).
+        stray = (c.kind not in MAJOR and c.population < STRAY_POP) or (
+            g.common and c.kind != "country"
+        )
+        if (stray and others >= STRAY_CONTEXT and support < STRAY_SHARE * others) or (
+            g.common and c.kind == "admin1" and support < 0.5
         ):
-            out.append((None, 0.0))  # a hamlet abroad in a text about somewhere else
-            continue
-        if g.common and c.kind == "admin1" and cc_final[c.country_code or ""] - own < 0.5:
-            # found only through a common word and nothing else in the text is in its
-            # country: "the Gulf" alone is not Gulf Province, Papua New Guinea
             out.append((None, 0.0))
             continue
         out.append((c, pr[bi]))

@@ -548,7 +548,7 @@ class SQLiteStore(SQLiteExtras):
         with self.transaction():
             if report is not None:
                 self.add_report(report)
-            existing = self._existing_ids([p[0] for p in prepared])
+            existing = stored_ids(self.con, [p[0] for p in prepared])
             new = [p for p in prepared if p[0] not in existing]
             if len(new) >= BULK_MIN:
                 # Stored in date order, so a window's rows sit together on disk.
@@ -602,9 +602,6 @@ class SQLiteStore(SQLiteExtras):
             bulk = BulkImport(self.con, by=by, at=at, reason=reason)
             yield bulk
             bulk.finish()
-
-    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
-        return stored_ids(self.con, ids)
 
     def get_event(self, event_id: str) -> Event:
         """Return the event (deleted ones too, with ``deleted=True``).

@@ -4,9 +4,10 @@ Run: ``python -m bench.postgis`` (``--n 200000`` for a quicker pass; ``--url URL
 ``TRACKER_TEST_PG_URL`` to use an existing server, else a throwaway durable one is started:
 fsync and synchronous_commit on). In one run it
 1. generates the same N events as ``bench.store`` (same generator and seed) as a tracker CSV;
-2. bulk-imports them with full validation (``open_import(pipeline=True)``: a worker
-   process parses and validates while this one writes with ``COPY``), and
-   reports the rate end to end;
+2. bulk-imports them with full validation as ``tracker import`` does (``read_csv`` +
+   ``import_events``: ``COPY``) and reports the rate with and without the CSV parse
+   (``--import-worker``: ``open_import(pipeline=True)``, parsed and validated in a worker
+   process while this one writes; end to end only);
 3. runs 20 queries of each kind (q1 bbox + 30 days, q2 12-vertex polygon + 90 days, q3 300
    km geodesic radius, q4 7-day window) through ``EventStore.query_ids`` and checks every
    answer equals the same brute-force numpy/shapely/pyproj scan as ``bench.store``;
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.store import DAY0, NDAYS, make_events, star, timed, write_csv_file
+from tracker.exchange import import_events, read_csv
 from tracker.exchange_stream import open_import
 from tracker.model import Event, EventFilter
 from tracker.store import open_store
@@ -60,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--url", default=None, help="an existing server (else a throwaway one)")
     ap.add_argument("--long", action="store_true", help="accepted for make bench-long (same run)")
+    ap.add_argument(
+        "--import-worker",
+        action="store_true",
+        help="import through the worker process (open_import(pipeline=True))",
+    )
     args = ap.parse_args(argv)
     import shapely
     from pyproj import Geod
@@ -92,15 +99,23 @@ def _measure(
 
     st = open_store(url, create=True)
     t = time.perf_counter()
-    # The CSV parsed and validated in a worker process while this one writes
-    # (tracker.exchange_stream, pipeline=True); one transaction.
-    with open_import(csv_path, pipeline=True) as src:
-        res = src.run(st, by="bench", reason="bench import")
+    if args.import_worker:  # parsed and validated in a worker process; one transaction
+        with open_import(csv_path, pipeline=True) as src:
+            res = src.run(st, by="bench", reason="bench import")
+        how = "CSV parse+validate in a worker process, overlapped with the COPY"
+    else:  # what `tracker import` runs
+        with open(csv_path, encoding="utf-8", newline="") as fh:
+            batch = read_csv(fh)
+        t_read = time.perf_counter() - t
+        assert not batch.problems, batch.problems[:3]
+        res = import_events(st, batch, by="bench", reason="bench import")
+        del batch
+        t_store = time.perf_counter() - t - t_read
+        how = f"CSV parse+validate {t_read:.1f} s; store part alone {n / t_store:,.0f} events/s"
     t_import = time.perf_counter() - t
     assert res.added == n and not res.problems, res
     print(
-        f"bulk import (COPY): {n / t_import:,.0f} events/s end to end ({t_import:.1f} s; CSV "
-        f"parse+validate in a worker process, overlapped with the COPY)",
+        f"bulk import (COPY): {n / t_import:,.0f} events/s end to end ({t_import:.1f} s; {how})",
         flush=True,
     )
     con = st.con  # type: ignore[attr-defined]

@@ -115,12 +115,15 @@ def test_read_only_store_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> 
                 assert res.returncode == 1, res
                 assert "Traceback" not in res.stderr
                 assert "read-only" in res.stderr, res.stderr
-            # Reading still works: query, show and check need no -wal/-shm files.
+            # Reading still works: query, show, check and map need no -wal/-shm files.
             res = run_cli("query", "--format", "csv", "--store", str(store))
             assert res.returncode == 0, res.stderr
             assert len([ln for ln in res.stdout.splitlines() if ln.startswith("ro_")]) == 20
             assert run_cli("show", "ro_1", "--store", str(store)).returncode == 0
             assert run_cli("check", "--store", str(store)).returncode == 0
+            out = tmp_path / "ro-map.html"
+            res = run_cli("map", "--tiles", "none", "-o", str(out), "--store", str(store))
+            assert res.returncode == 0 and out.stat().st_size > 0, res.stderr
         finally:
             if not mounted:
                 store.parent.chmod(0o755)

@@ -28,9 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.store import DAY0, NDAYS, make_events, star, timed, write_csv_file
-from tracker.exchange import import_events, read_csv
-from tracker.exchange_stream import open_import
+from bench.store import DAY0, NDAYS, import_csv, make_events, star, timed, write_csv_file
 from tracker.model import Event, EventFilter
 from tracker.store import open_store
 
@@ -98,22 +96,13 @@ def _measure(
     write_csv_file(data, csv_path)
 
     st = open_store(url, create=True)
-    t = time.perf_counter()
-    if args.import_worker:  # parsed and validated in a worker process; one transaction
-        with open_import(csv_path, pipeline=True) as src:
-            res = src.run(st, by="bench", reason="bench import")
-        how = "CSV parse+validate in a worker process, overlapped with the COPY"
-    else:  # what `tracker import` runs
-        with open(csv_path, encoding="utf-8", newline="") as fh:
-            batch = read_csv(fh)
-        t_read = time.perf_counter() - t
-        assert not batch.problems, batch.problems[:3]
-        res = import_events(st, batch, by="bench", reason="bench import")
-        del batch
-        t_store = time.perf_counter() - t - t_read
-        how = f"CSV parse+validate {t_read:.1f} s; store part alone {n / t_store:,.0f} events/s"
-    t_import = time.perf_counter() - t
-    assert res.added == n and not res.problems, res
+    t_read, t_import = import_csv(st, csv_path, n, worker=args.import_worker)
+    how = (
+        "CSV parse+validate in a worker process, overlapped with the COPY"
+        if args.import_worker
+        else f"CSV parse+validate {t_read:.1f} s; store part alone "
+        f"{n / (t_import - t_read):,.0f} events/s"
+    )
     print(
         f"bulk import (COPY): {n / t_import:,.0f} events/s end to end ({t_import:.1f} s; {how})",
         flush=True,

@@ -187,6 +187,29 @@ def star(
     return [*pts, pts[0]]
 
 
+def import_csv(st: Any, csv_path: Path, n: int, *, worker: bool) -> tuple[float, float]:
+    """Import the bench CSV into ``st``; return (parse+validate seconds or NaN, total seconds).
+
+    Default: what ``tracker import`` runs (``read_csv`` + ``import_events``, one
+    transaction); ``worker``: ``open_import(pipeline=True)``, parsed and validated in a
+    worker process while this one writes (rows stored in date order per window).
+    """
+    t = time.perf_counter()
+    if worker:
+        with open_import(csv_path, pipeline=True) as src:
+            res = src.run(st, by="bench", reason="bench import")
+        t_read = float("nan")
+    else:
+        with open(csv_path, encoding="utf-8", newline="") as fh:
+            batch = read_csv(fh)
+        t_read = time.perf_counter() - t
+        assert not batch.problems, batch.problems[:3]
+        res = import_events(st, batch, by="bench", reason="bench import")
+        del batch
+    assert res.added == n and not res.problems, res.problems[:3]
+    return t_read, time.perf_counter() - t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.store")
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -225,22 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(str(store_path) + suffix).unlink(missing_ok=True)
     st = open_store(store_path, create=True)
     cpu0 = time.process_time()
-    t = time.perf_counter()
-    if args.import_worker:
-        # tracker.exchange_stream with pipeline=True: a worker process parses and validates
-        # the CSV while this one writes; rows stored in date order per window.
-        with open_import(csv_path, pipeline=True) as src:
-            res = src.run(st, by="bench", reason="bench import")
-        t_read = float("nan")
-    else:  # what `tracker import` runs
-        with open(csv_path, encoding="utf-8", newline="") as fh:
-            batch = read_csv(fh)
-        t_read = time.perf_counter() - t
-        assert not batch.problems, batch.problems[:3]
-        res = import_events(st, batch, by="bench", reason="bench import")
-        del batch
-    t_import = time.perf_counter() - t
-    assert res.added == n and not res.problems, res.problems[:3]
+    t_read, t_import = import_csv(st, csv_path, n, worker=args.import_worker)
     rate = n / t_import
     cpu = time.process_time() - cpu0
     how = (

@@ -96,7 +96,7 @@ def _measure(
     write_csv_file(data, csv_path)
 
     st = open_store(url, create=True)
-    t_read, t_import = import_csv(st, csv_path, n, worker=args.import_worker)
+    t_read, t_import = import_csv(st, csv_path, n, pipeline=args.import_worker)
     how = (
         "CSV parse+validate in a worker process, overlapped with the COPY"
         if args.import_worker

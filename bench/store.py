@@ -3,9 +3,10 @@
 Run: ``python -m bench.store`` (``--n 200000`` for a quicker pass). In one run it
 1. generates N events clustered around 2,000 towns (dates 2022-2024; 70 % one day, 25 % 1-7
    days, 4.5 % 8-29 days, 0.5 % 30-400 days), writes them as CSV (``tracker export`` format);
-2. imports the CSV with full validation (``read_csv`` + ``import_events``, one transaction,
-   what ``tracker import`` runs; ``--import-worker``: ``open_import(pipeline=True)``, parsed
-   and validated in a worker process while this one writes);
+2. imports the CSV with full validation, one transaction, as ``tracker import`` does: a file
+   this big is parsed and validated in a worker process while this one writes
+   (``open_import(pipeline=None)``); ``--in-process``: read whole here first
+   (``read_csv`` + ``import_events``, what smaller files take);
 3. runs 20 queries of each kind through ``EventStore.query_ids`` (id list, store order) and
    checks every answer equals a brute-force numpy/shapely/pyproj scan of the same events:
    q1 bbox ~3.5x2 deg + 30 days, q2 12-vertex star polygon + 90 days, q3 300 km geodesic
@@ -187,16 +188,17 @@ def star(
     return [*pts, pts[0]]
 
 
-def import_csv(st: Any, csv_path: Path, n: int, *, worker: bool) -> tuple[float, float]:
+def import_csv(st: Any, csv_path: Path, n: int, *, pipeline: bool | None) -> tuple[float, float]:
     """Import the bench CSV into ``st``; return (parse+validate seconds or NaN, total seconds).
 
-    Default: what ``tracker import`` runs (``read_csv`` + ``import_events``, one
-    transaction); ``worker``: ``open_import(pipeline=True)``, parsed and validated in a
-    worker process while this one writes (rows stored in date order per window).
+    ``pipeline``: as :func:`tracker.exchange_stream.open_import` takes it (``None``: what
+    ``tracker import`` does for a file store, the worker for big files; ``True`` the worker
+    process, rows stored in date order per window; ``False`` read whole here, then written:
+    the parse is timed apart).
     """
     t = time.perf_counter()
-    if worker:
-        with open_import(csv_path, pipeline=True) as src:
+    if pipeline is not False:
+        with open_import(csv_path, pipeline=pipeline) as src:
             res = src.run(st, by="bench", reason="bench import")
         t_read = float("nan")
     else:
@@ -218,9 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--long", action="store_true", help="accepted for make bench-long (same run)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument(
-        "--import-worker",
+        "--in-process",
         action="store_true",
-        help="import through the worker process (open_import(pipeline=True))",
+        help="read the CSV whole in this process, then write (open_import(pipeline=False))",
     )
     args = ap.parse_args(argv)
     import shapely
@@ -248,12 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         Path(str(store_path) + suffix).unlink(missing_ok=True)
     st = open_store(store_path, create=True)
     cpu0 = time.process_time()
-    t_read, t_import = import_csv(st, csv_path, n, worker=args.import_worker)
+    t_read, t_import = import_csv(st, csv_path, n, pipeline=False if args.in_process else None)
     rate = n / t_import
     cpu = time.process_time() - cpu0
     how = (
         "parse+validate in a worker process, overlapped"
-        if args.import_worker
+        if t_read != t_read  # NaN: the worker read it
         else f"parse+validate {t_read:.1f} s, write+index {t_import - t_read:.1f} s"
     )
     print(

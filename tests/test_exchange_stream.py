@@ -307,3 +307,51 @@ def test_worker_import_into_postgis_matches_sqlite(postgis_url: str, tmp_path: P
     with open_store(lite) as st:
         want = [(e.id, e.date_start, e.lon, e.count, e.tags, e.report_id) for e in st.query()]
     assert got == want
+
+
+def test_tracker_import_takes_the_worker_for_big_files_into_a_file_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    f = _csv(tmp_path / "big.csv", _rows(60))
+    size = f.stat().st_size
+    opened: list[str] = []
+    real_worker = exchange_stream._Worker
+
+    def spy(*args: Any) -> Any:
+        opened.append("worker")
+        return real_worker(*args)
+
+    monkeypatch.setattr(exchange_stream, "_Worker", spy)
+    stores = {}
+    for name, threshold in (("small", size + 1), ("big", size)):
+        monkeypatch.setattr(exchange_stream, "PIPELINE_MIN_BYTES", threshold)
+        store = tmp_path / f"{name}.gpkg"
+        res = CliRunner().invoke(cli, ["import", str(f), "--store", str(store), "--by", "tester"])
+        assert res.exit_code == 0, res.output
+        assert "60 row(s): 60 added, 0 already present, 0 invalid" in res.stderr
+        stores[name] = _dump(store)
+        assert opened == (["worker"] if name == "big" else [])
+    assert stores["small"] == stores["big"]  # same events, revisions, reports, indexes
+
+
+def test_tracker_import_into_a_server_store_reads_the_file_here(
+    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    f = _csv(tmp_path / "big.csv", _rows(30))
+    opened: list[str] = []
+    real_worker = exchange_stream._Worker
+    monkeypatch.setattr(
+        exchange_stream, "_Worker", lambda *a: opened.append("worker") or real_worker(*a)
+    )
+    monkeypatch.setattr(exchange_stream, "PIPELINE_MIN_BYTES", 0)
+    res = CliRunner().invoke(cli, ["import", str(f), "--store", postgis_url])
+    assert res.exit_code == 0, res.output
+    assert "30 row(s): 30 added" in res.stderr and opened == []

@@ -689,3 +689,33 @@ def test_query_plan_probes_the_3d_rtree(tmp_path: Path) -> None:
             f"EXPLAIN QUERY PLAN SELECT e.id FROM events e WHERE {plan.sql()}", plan.params
         ).fetchall()
     assert "events_report" in " ".join(str(r[-1]) for r in rows)
+
+
+def test_window_queries_sort_on_fewer_keys_in_the_same_order(tmp_path: Path) -> None:
+    """A window rules out undated rows, so the sort drops the NULL tests: same order."""
+    from tracker.store.rules import sort_key
+
+    path = tmp_path / "o.gpkg"
+    with open_store(path, create=True) as st:
+        evs = []
+        for i in range(60):
+            start = D("2024-03-01") + timedelta(days=(i * 7) % 20)
+            end = start + timedelta(days=(i * 5) % 9)
+            evs.append(ev(f"{i % 7}_{i}", date_start=start, date_end=end, date_precision="range"))
+        st.add_events([*evs, ev("undated")])
+    from tracker.store.gpkg import register_functions
+
+    con = sqlite3.connect(path)  # an edit from outside tracker (GDAL/QGIS) leaves no date_end
+    register_functions(con)  # what GDAL provides to the layer's triggers
+    con.execute("UPDATE events SET date_end = NULL WHERE id = 'evt_3_3'")
+    con.commit()
+    con.close()
+    with open_store(path) as st:
+        for lo, hi in (("2024-03-04", "2024-03-12"), (None, "2024-03-09"), ("2024-03-15", None)):
+            flt = EventFilter(date_from=D(lo) if lo else None, date_to=D(hi) if hi else None)
+            got = st.query(flt)
+            assert [e.id for e in got] == [e.id for e in sorted(got, key=sort_key)]
+            assert st.query_ids(flt) == [e.id for e in got]
+            assert len(got) > 10
+        to_only = st.query_ids(EventFilter(date_to=D("2024-03-09")))
+        assert "evt_3_3" in to_only and "evt_undated" not in to_only

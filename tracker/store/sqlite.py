@@ -45,7 +45,7 @@ from tracker.store.gpkg import (
     register_functions,
 )
 from tracker.store.sqlite_extras import SQLiteExtras
-from tracker.store.sqlquery import ORDER_SQL, plan_filter, span_class
+from tracker.store.sqlquery import plan_filter, span_class
 
 if TYPE_CHECKING:
     from tracker.store.sqlite_bulk import BulkImport
@@ -620,14 +620,17 @@ class SQLiteStore(SQLiteExtras):
 
     def query_ids(self, flt: EventFilter | None = None) -> list[str]:
         """Return only the ids of :meth:`query` (same filter, same order), cheaply."""
-        rows = self._select(flt or EventFilter(), "e.id, e.lon, e.lat, e.place_id", full=False)
+        rows = self._select(flt or EventFilter(), "e.id", full=False)
         return [r[0] for r in rows]
 
     def _select(self, flt: EventFilter, cols: str, *, full: bool) -> list[Any]:
+        """Run the filter's query; ``cols`` (when not ``full``) gets the refine's columns."""
         plan = plan_filter(flt)
         if plan.empty:
             return []
         refine = plan.refine
+        if refine.needed and not full:
+            cols += ", e.lon, e.lat, e.place_id"
         limit = ""
         if flt.limit is not None:
             if flt.limit < 0:
@@ -635,7 +638,7 @@ class SQLiteStore(SQLiteExtras):
                 raise ValidationError(msg, problems=[msg])
             if not refine.needed:
                 limit = f" LIMIT {int(flt.limit)}"
-        sql = f"SELECT {cols} FROM events e WHERE {plan.sql()} {ORDER_SQL}{limit}"
+        sql = f"SELECT {cols} FROM events e WHERE {plan.sql()} {plan.order()}{limit}"
         rows = self._read(sql, plan.params)
         if refine.needed and rows:
             if full:

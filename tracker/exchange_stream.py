@@ -2,8 +2,9 @@
 
 ``open_import(path)`` returns an :class:`ImportSource`. By default the file is read whole in
 this process (:func:`tracker.exchange.read_events_file`, then
-:func:`tracker.exchange.import_events`): what ``tracker import`` does. With
-``pipeline=True`` a worker process reads it instead, with the same code (same problems,
+:func:`tracker.exchange.import_events`). With ``pipeline=True`` (or ``None`` and a file of
+``PIPELINE_MIN_BYTES`` or more: what ``tracker import`` asks for a file store) a worker
+process reads it instead, with the same code (same problems,
 same line and feature numbers), and, when the store offers it (``import_preparer``), also
 builds the store's INSERT rows, while this process writes earlier rows (``bulk_import``):
 Python's parsing then runs on the second core while SQLite writes (the GIL rules out a
@@ -13,8 +14,8 @@ Everything is still one transaction. A bad row stops the writing (the rest of th
 still read, so every bad row is listed) and the transaction is rolled back before the
 error is raised, unless ``skip_invalid``. The cost: rows are stored in date order per
 window (see the constants), not over the whole file, so the rows of a date window lie in
-several runs on disk and window queries of an SQLite store get slower (a file within the
-first window is stored exactly as before). Of an id repeated in one window the
+several runs on disk (a file within the first window is stored exactly as before); window
+queries that read the rows pay a little for that (docs/store.md). Of an id repeated in one window the
 earliest-dated row is kept, across windows the first window's. File problems found when
 opening (missing file, unknown columns, broken JSON) raise before the caller opens the
 store. Imports: stdlib, tracker.model/errors/settings/store/exchange.

@@ -44,7 +44,7 @@ def event_params(ev: Event) -> list[Any]:
 
 def _copy_row(ev: Event) -> list[Any]:
     vals = list(_GET(ev))
-    vals[I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False)
+    vals[I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False) if ev.tags else "[]"
     return vals
 
 

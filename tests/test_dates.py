@@ -336,3 +336,18 @@ def test_day_month_without_year_is_latest_not_after_anchor(anchor: date, d: date
     got = m.span.start
     assert got is not None and (got.month, got.day) == (d.month, d.day)
     assert got <= anchor and (anchor - got).days < 366
+
+
+def test_early_mid_late_next_or_last_month_is_a_third_of_it() -> None:
+    anchor = date(2025, 1, 20)
+    got = [
+        (m.span.start, m.span.end, m.span.precision)
+        for m in find_date_expressions(
+            "fly out early next month; back by mid-last month; late this month", anchor
+        )
+    ]
+    assert got == [
+        (date(2025, 2, 1), date(2025, 2, 10), "range"),
+        (date(2024, 12, 11), date(2024, 12, 20), "range"),
+        (date(2025, 1, 21), date(2025, 1, 31), "range"),
+    ]

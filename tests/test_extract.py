@@ -522,3 +522,46 @@ def test_an_indefinite_claimant_and_an_unobserved_claim(gp: Geoparser) -> None:
     second = [e for e in ex.events if e.evidence and e.evidence.startswith("A Russian")]
     assert second and {e.claimed_by for e in second} == {"A Russian war correspondent"}
     assert {e.status for e in second} == {"unconfirmed"}
+
+
+def test_police_contingents_exchanges_of_fire_and_flights_out(gp: Geoparser) -> None:
+    text = (
+        "About 200 Kenyan police officers arrived in Haiti on Saturday to reinforce the "
+        "mission fighting armed gangs, the mission said.\n\n"
+        "Guatemala's defence ministry said 150 soldiers would deploy to Haiti next week.\n\n"
+        "Kenya's interior ministry said a further 400 officers would fly out early next "
+        "month once they had completed their training.\n\n"
+        "On Thursday, Kenyan officers exchanged fire with gang members near Kenscoff, the "
+        "mission said."
+    )
+    _, ex = run(gp, text, published="2025-01-20")
+    first = [e for e in ex.events if e.count == 200]
+    assert [(e.place_name, e.event_type, e.role) for e in first] == [
+        ("Haiti", "arrival", "destination")
+    ]
+    later = [e for e in ex.events if e.count == 400]
+    assert [(e.event_type, e.date_start, e.date_end) for e in later] == [
+        ("deployment_decision", date(2025, 2, 1), date(2025, 2, 10))
+    ]
+    assert [e.event_type for e in ex.events if e.place_name == "Kenscoff"] == ["combat"]
+    # Police in a report that names no forces stay out.
+    _, civil = run(gp, "Police officers arrived in Kenscoff on Monday, residents said.")
+    assert list(civil.events) == []
+
+
+def test_a_relative_clause_describes_the_force_and_no_forces_sent_is_a_denial(
+    gp: Geoparser,
+) -> None:
+    text = (
+        "Ethiopian soldiers, who have fought al-Shabaab militants in Somalia for two "
+        "decades, remain in the Bay region around Baidoa, residents there said.\n\n"
+        "Egypt's defence ministry said in a statement that no Egyptian combat troops had "
+        "been sent to Somalia."
+    )
+    _, ex = run(gp, text, published="2025-01-15")
+    first = [e for e in ex.events if e.evidence and e.evidence.startswith("Ethiopian")]
+    assert {e.event_type for e in first} == {"presence"}
+    assert {e.claimed_by for e in first} == {"residents"}
+    assert "Somalia" not in {e.place_name for e in first} and "Baidoa" in places(ex)
+    denied = [e for e in ex.events if e.evidence and e.evidence.startswith("Egypt")]
+    assert denied and {e.status for e in denied} == {"denied"}

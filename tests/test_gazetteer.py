@@ -268,7 +268,7 @@ def test_macro_region_points_lie_inside_and_are_their_own(gazetteer: Gazetteer) 
     import shapely
 
     pts = {}
-    for slug in ("siberia", "russian-far-east", "donbas", "korean-peninsula"):
+    for slug in ("siberia", "russian-far-east", "donbas", "korean-peninsula", "scandinavia"):
         place = gazetteer.get(f"region:{slug}")
         assert place is not None, slug
         area = shapely.geometry.shape(gazetteer.outline(place.id))
@@ -276,6 +276,10 @@ def test_macro_region_points_lie_inside_and_are_their_own(gazetteer: Gazetteer) 
         pts[slug] = (place.lon, place.lat)
     # Siberia (broad sense) contains the Far East but is not drawn at the Far East's point.
     assert pts["siberia"] != pts["russian-far-east"]
+    # Regions named after a continent are not its namesake country: "Central America".
+    for name in ("Central America", "North Africa", "East Africa", "the Caribbean"):
+        kinds = {p.kind for p in gazetteer.lookup(normalize_name(name))}
+        assert kinds == {"macro_region"}, name
 
 
 def test_admin1_coverage_measured_at_build(gazetteer: Gazetteer) -> None:

@@ -69,7 +69,7 @@ TROOP_NOUNS = frozenset(
         "paratroopers", "mercenaries", "recruits", "conscripts", "reservists", "infantry",
         "infantrymen", "sappers", "snipers", "officers", "operatives", "volunteers",
         "militants", "combatants", "guards", "members", "workers", "engineers", "specialists",
-        "instructors", "pilots", "sailors", "crew", "crews",
+        "instructors", "pilots", "sailors", "crew", "crews", "policemen", "gendarmes",
     }
 )  # fmt: skip
 FORMATION_NOUNS: dict[str, str] = {

@@ -420,7 +420,7 @@ _NUM = {
 }  # fmt: skip
 _RELATIVE = re.compile(
     rf"""\b(?=\d|[A-Z]|(?i:the|yesterday|last|today|tonight|this|an?|one|two|three|four|five|six|
-        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on)\b)(?:
+        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on|early|mid|late)\b)(?:
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
       | (?P<yday>(?i:yesterday|last\s+night))
       | (?P<today>(?i:today|tonight|this\s+morning|this\s+afternoon|this\s+evening))
@@ -428,7 +428,8 @@ _RELATIVE = re.compile(
       | (?P<n>(?i:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)|\d{{1,3}})
         \s+(?P<unit>(?i:day|week|month|year)s?)\s+(?P<dir>(?i:ago|earlier|before|after|previously))
       | (?P<earlier>(?i:earlier))\s+(?i:this)\s+(?P<eunit>(?i:week|month|year))
-      | (?P<which>(?i:last|this|past|previous|next))\s+(?P<punit>(?i:week|month|year))
+      | (?:(?P<part>(?i:early|mid|late))[\s-]+)?(?P<which>(?i:last|this|past|previous|next))
+        \s+(?P<punit>(?i:week|month|year))
       | (?:(?P<wmod>(?i:on|last|this|past|next))\s+)?(?P<wday>{_WDAY})
     )\b""",
     re.VERBOSE,
@@ -484,6 +485,11 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
             return DateSpan(anchor - timedelta(days=days - 1), anchor, "range", text)
         back = {"this": 0, "next": -1}.get(which, 1)  # "next month": one period on
         start, end, precision = _period(anchor, unit, back)
+        part = (m.group("part") or "").lower()
+        if part and unit == "month":  # "early next month": its first third
+            first, last = _PART_DAYS[part]
+            start, end = start.replace(day=first), end if last is None else start.replace(day=last)
+            precision = "range"
         return DateSpan(start, end, precision, text)
     else:
         wday = WEEKDAYS[m.group("wday").lower()]

@@ -278,6 +278,25 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+def _outside_relative_clauses(row: list[_Draft], s: Sentence) -> list[_Draft]:
+    """Drop places inside ", who/which ...," clauses when the sentence has others outside.
+
+    "Ethiopian soldiers, who have fought in Somalia for two decades, remain around Baidoa":
+    the clause describes the soldiers; Baidoa is where the sentence puts them.
+    """
+    spans = [
+        (s.start + m.start(), s.start + m.end()) for m in forces.RELATIVE_CLAUSE.finditer(s.text)
+    ]
+    if not spans:
+        return row
+
+    def inside(d: _Draft) -> bool:
+        return d.place is not None and any(a <= d.place.toponym.start < b for a, b in spans)
+
+    outside = [d for d in row if not inside(d)]
+    return outside if outside else row
+
+
 def _same_clause(text: str, a: int, b: int) -> bool:
     """Whether offsets a and b are in one clause (no ", as" / "; " / "and that" between)."""
     lo, hi = min(a, b), max(a, b)
@@ -553,6 +572,7 @@ def extract_report(
                     near = [c for c in s_counts if _same_clause(text, c.start, pr.toponym.start)]
                     d.count, d.other_counts = forces.pick_count(near)
                 row.append(d)
+            row = _outside_relative_clauses(row, s)
         elif main is not None or etype not in ("other",):
             d = _Draft(place=None, **base)  # type: ignore[arg-type]
             if own is not None and d.status == "denied":

@@ -199,7 +199,7 @@ def _scan_back(seg: str) -> tuple[int, int] | None:
 _TIME_TAIL = re.compile(
     r"\s+(?:(?:late|early)\s+)?(?:on\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
     r"|\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2})|yesterday|today"
-    r"|(?:earlier|later)\s+this\s+(?:week|month))$"
+    r"|(?:earlier|later)\s+this\s+(?:week|month)|there|locally)$"  # "residents there said"
 )
 
 
@@ -386,10 +386,19 @@ def _initials(phrase: str) -> str:
     return "".join(w[0] for w in phrase.split() if w[:1].isupper())
 
 
+# A source saying that no forces were sent: "the ministry said no combat troops had been
+# sent to Somalia" is a denial, though no denying verb is used.
+_NO_FORCES = re.compile(
+    r"\b(?:said|says|stated|insisted|added)\b[^.;]*?\bno\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:troops|soldiers|forces|units|personnel|servicemen)\s+(?:had|have|has|were|was|would|will)\b",
+    re.I,
+)
+
+
 def sentence_status(sentence: str) -> str | None:
     """Return the status the wording gives a sentence's own claim, or ``None`` (claimed)."""
     if lexicon.UNCONFIRMED_RE.search(sentence):
         return "unconfirmed"
-    if lexicon.DENY_RE.search(sentence):
+    if lexicon.DENY_RE.search(sentence) or _NO_FORCES.search(sentence):
         return "denied"
     return None

@@ -134,7 +134,7 @@ class CountInfo:
 
 
 _WEAK = (lexicon.EQUIPMENT_NOUNS - {"tanks", "tank", "warships", "artillery"}) | frozenset(
-    {"unit", "units", "guard", "guards", "force", "engineers"}
+    {"unit", "units", "guard", "guards", "force", "engineers", "police", "officers"}
 )
 _MILITARY_BEFORE = re.compile(
     r"(?i)\b(?:military|armou?red|army|navy|naval|combat|fighter|attack|war|air\s+force|"
@@ -173,9 +173,19 @@ def has_force_noun(sentence: str) -> bool:
 _DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")
 
 
+# A relative clause describes the force, it is not what the sentence reports: "Ethiopian
+# soldiers, who have fought al-Shabaab for two decades, remain in Baidoa" is presence.
+RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;]*(?:,|$)")
+
+
 def event_types_of(sentence: str) -> list[str]:
-    """Return every event type the sentence's verbs signal, strongest first."""
-    return [name for name, pattern in lexicon.EVENT_CUES if pattern.search(sentence)]
+    """Return every event type the sentence's verbs signal, strongest first.
+
+    Cues inside ", who ...," / ", which ...," clauses count only when the rest has none.
+    """
+    main = RELATIVE_CLAUSE.sub(" ", sentence.rstrip(" ."))
+    types = [name for name, pattern in lexicon.EVENT_CUES if pattern.search(main)]
+    return types or [name for name, pattern in lexicon.EVENT_CUES if pattern.search(sentence)]
 
 
 def event_type_for(types: list[str], role: str | None) -> str:

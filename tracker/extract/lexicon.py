@@ -83,6 +83,10 @@ FORCE_NOUNS = frozenset(
         "sappers",
         "deminers",
         "engineers",  # weak (forces._WEAK) unless "military engineers"
+        "police",  # weak: a police contingent counts in a report about forces
+        "policemen",
+        "officers",  # weak
+        "gendarmes",
     ]
 )
 
@@ -94,8 +98,9 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bordered\s+(?:[\w-]+\s+){1,5}?(?:to|into|towards)\s+the\s+|"
             r"\b(?:decided|decides|agreed|plans?|planned|planning|ordered|approved|announced|"
             r"intends?|pledged|promised|prepared|preparing)\s+(?:\w+\s+){0,3}?to\s+"
-            r"(?:send|deploy|dispatch|station|move|transfer|enter)\b|"
-            r"\b(?:will|would|to)\s+(?:be\s+)?(?:deploy|deployed|send|sent|dispatch|dispatched|station|stationed)\b|"
+            r"(?:send|deploy|dispatch|station|move|transfer|enter|contribute|commit)\b|"
+            r"\b(?:will|would|to)\s+(?:be\s+)?(?:deploy|deployed|send|sent|dispatch|dispatched|station|stationed|"
+            r"fly\s+(?:out|in)|flown\s+(?:out|in)|airlifted|contribute|commit)\b|"
             r"\bexpected\s+to\s+(?:be\s+)?(?:deploy|deployed|sent|send|dispatched|reach|arrive)\b|"
             r"\bpreparing\s+to\s+(?:enter|join|deploy)\b",
             re.I,
@@ -117,8 +122,10 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "combat",
         re.compile(
-            r"\b(?:fighting|fought|fight|clash\w*|attack\w*|offensive|assault\w*|battle\w*|"
-            r"came\s+under|come\s+under|shelling|raids?|combat)\b",
+            r"\b(?:(?<!mission\s)(?<!coalition\s)(?<!operation\s)fighting|fought|fight|clash\w*|"
+            r"attack\w*|offensive|assault\w*|battle\w*|came\s+under|come\s+under|shelling|"
+            r"raids?|combat|exchanged\s+fire|exchanges?\s+of\s+fire|firefights?|gunfights?|"
+            r"gun\s?battles?|opened\s+fire|skirmish\w*)\b",
             re.I,
         ),
     ),

@@ -371,7 +371,7 @@ def _add_macro_regions(b: _Builder) -> None:
             o = b.outlines.get(row[0])
             if o is not None:
                 g = o[1] if o[0] != "countryinfo" else shapely.geometry.shape(o[1])
-                geoms.append(g)
+                geoms.append(g if g.is_valid else shapely.make_valid(g))  # some rings cross
         outline = shapely.union_all(geoms) if geoms else None
         pop = sum(row[8] for row in rows)
         member_ccs = {row[4] for row in rows}

@@ -201,3 +201,10 @@ def test_a_branch_before_a_formation_counts_the_formation() -> None:
         for c in find_counts("It moved two infantry brigades and 3,000 infantry.")
     ]
     assert got == [(2, "brigades", "two infantry brigades"), (3000, "troops", "3,000 infantry")]
+
+
+def test_equipment_is_counted_by_kind_and_people_come_first() -> None:
+    got = [(c.count, c.unit) for c in find_counts("about 70 trucks and armoured vehicles")]
+    assert got == [(70, "vehicles")]
+    got = [(c.count, c.unit) for c in find_counts("three warships and 1,200 marines")]
+    assert got == [(3, "ships"), (1200, "troops")]

@@ -351,3 +351,15 @@ def test_early_mid_late_next_or_last_month_is_a_third_of_it() -> None:
         (date(2024, 12, 11), date(2024, 12, 20), "range"),
         (date(2025, 1, 21), date(2025, 1, 31), "range"),
     ]
+
+
+def test_over_the_weekend_is_the_weekend_before_publication() -> None:
+    monday = date(2024, 12, 16)
+    got = [(m.span.start, m.span.end) for m in find_date_expressions("over the weekend", monday)]
+    assert got == [(date(2024, 12, 14), date(2024, 12, 15))]
+    saturday = date(2024, 12, 14)
+    got = [
+        (m.span.start, m.span.end, m.span.precision)
+        for m in find_date_expressions("this weekend", saturday)
+    ]
+    assert got == [(saturday, saturday, "day")]

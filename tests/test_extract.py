@@ -565,3 +565,32 @@ def test_a_relative_clause_describes_the_force_and_no_forces_sent_is_a_denial(
     assert "Somalia" not in {e.place_name for e in first} and "Baidoa" in places(ex)
     denied = [e for e in ex.events if e.evidence and e.evidence.startswith("Egypt")]
     assert denied and {e.status for e in denied} == {"denied"}
+
+
+def test_a_town_missing_from_the_gazetteer_is_placed_near_the_town_named_with_it(
+    gp: Geoparser,
+) -> None:
+    text = (
+        "Mozambican army units pulled out of Quiterajo, north of Macomia, over the weekend, "
+        "local sources said.\n\n"
+        "Rwandan troops clashed with insurgents near Mucojo, on the coast east of Macomia, "
+        "the army said."
+    )
+    _, ex = run(gp, text, published="2024-06-05")
+    got = {(e.notes or "").split(";")[0]: e for e in ex.events}
+    q = got["place as written: Quiterajo"]
+    assert (q.place_name, q.role, q.geo_precision) == ("Macomia", "origin", "near")
+    assert "Quiterajo is not in the gazetteer: drawn near Macomia" in (q.notes or "")
+    m = got["place as written: Mucojo"]
+    assert (m.role, m.event_type, m.geo_precision) == ("location", "combat", "near")
+    # Macomia itself is only the reference point of these sentences.
+    assert all("place as written" in (e.notes or "") for e in ex.events if e.place_name)
+
+
+def test_the_countries_of_a_multinational_force_are_not_its_origins(gp: Geoparser) -> None:
+    text = (
+        "About 7,000 soldiers from Finland, Norway, Sweden and the United States will "
+        "train in Lapland from 3 to 14 March, the army said."
+    )
+    _, ex = run(gp, text, published="2025-02-24")
+    assert {(e.role, e.count) for e in ex.events} == {("location", 7000)}

@@ -585,3 +585,17 @@ def test_real_names_starting_with_a_particle(real_gp: Geoparser) -> None:
         assert place is not None and place.country_code == cc, name
     assert got["Le Havre"].place is not None and got["Le Havre"].place.country_code == "FR"
     assert "The Pentagon" not in got and "El" not in got and "The" not in got
+
+
+def test_real_arabic_town_names_without_their_article_and_towns_before_said(
+    real_gp: Geoparser,
+) -> None:
+    text = (
+        "A column left Qamishli on Saturday. Residents of villages outside Homs said troops "
+        "had gone. Snyder said nothing."
+    )
+    got = {t.name: t for t in real_gp.parse(text)}
+    qam, homs = got["Qamishli"].place, got["Homs"].place
+    assert qam is not None and qam.country_code == "SY" and got["Qamishli"].is_location
+    assert homs is not None and homs.country_code == "SY" and got["Homs"].is_location
+    assert "Snyder" not in got or not got["Snyder"].is_location  # a surname before "said"

@@ -81,6 +81,13 @@ FORMATION_NOUNS: dict[str, str] = {
     "detachments": "detachments", "battlegroups": "battlegroups", "battlegroup": "battlegroups",
     "units": "units", "unit": "units", "corps": "corps", "army": "armies", "armies": "armies",
 }  # fmt: skip
+# Equipment counted by kind ("about 70 trucks and armoured vehicles", "two transport
+# aircraft"); a sentence's headline count prefers people (extract.forces.pick_count).
+EQUIPMENT_UNITS: dict[str, str] = {
+    "vehicles": "vehicles", "trucks": "vehicles", "tanks": "tanks", "aircraft": "aircraft",
+    "planes": "aircraft", "jets": "aircraft", "helicopters": "helicopters", "ships": "ships",
+    "warships": "ships", "vessels": "ships", "boats": "ships", "drones": "drones",
+}  # fmt: skip
 _STOP = frozenset(
     {
         "the", "to", "in", "and", "or", "were", "was", "are", "is", "have", "has", "had", "from",
@@ -209,7 +216,7 @@ def _noun_after(text: str, pos: int, *, allow_of: bool) -> tuple[str | None, int
         word = m.group(0).lower()
         if word == "of" and allow_of:
             continue
-        if word in TROOP_NOUNS or word in FORMATION_NOUNS:
+        if word in TROOP_NOUNS or word in FORMATION_NOUNS or word in EQUIPMENT_UNITS:
             # "two infantry brigades", "three tank battalions": the formation is counted
             nxt = _TOKEN.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
             if nxt is not None and nxt.group(0).lower() in FORMATION_NOUNS:
@@ -316,6 +323,6 @@ def _mention(
                 low = v1
     unit = "troops"
     if noun is not None:
-        unit = FORMATION_NOUNS.get(noun, "troops")
+        unit = FORMATION_NOUNS.get(noun) or EQUIPMENT_UNITS.get(noun, "troops")
         end = noun_end
     return CountMention(start, end, text[start:end], count, low, high, qualifier, unit, noun)

@@ -420,7 +420,10 @@ _NUM = {
 }  # fmt: skip
 _RELATIVE = re.compile(
     rf"""\b(?=\d|[A-Z]|(?i:the|yesterday|last|today|tonight|this|an?|one|two|three|four|five|six|
-        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on|early|mid|late)\b)(?:
+        seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on|early|mid|late|over|at|
+        during)\b)(?:
+        (?P<wkend>(?i:(?:over|at|during|on)\s+the\s+weekend|(?:last|this|past)\s+weekend))
+      |
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
       | (?P<yday>(?i:yesterday|last\s+night))
       | (?P<today>(?i:today|tonight|this\s+morning|this\s+afternoon|this\s+evening))
@@ -451,6 +454,11 @@ def _period(anchor: date, unit: str, back: int) -> tuple[date, date, str]:
 def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
     text = m.group(0)
     one_day = timedelta(days=1)
+    if m.group("wkend"):
+        # The Saturday and Sunday before the publication date (its own weekend if it is one).
+        sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7)
+        end = min(sat + one_day, anchor)
+        return DateSpan(sat, end, "day" if end == sat else "range", text)
     if m.group("dby"):
         d = anchor - 2 * one_day
     elif m.group("yday") or m.group("prevday"):

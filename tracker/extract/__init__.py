@@ -25,7 +25,14 @@ from typing import Any, Protocol
 from tracker.counts import find_counts
 from tracker.dates import DateMention, find_date_expressions
 from tracker.extract import claims, forces, lexicon
-from tracker.extract.places import PlaceRole, ToponymLike, acting_state, assign_roles
+from tracker.extract.places import (
+    PlaceRole,
+    ToponymLike,
+    Unlisted,
+    acting_state,
+    assign_roles,
+    unlisted_places,
+)
 from tracker.extract.sentences import Sentence, split_sentences
 from tracker.model import DateSpan, Event, Place, Report, derived_event_id
 
@@ -297,6 +304,23 @@ def _outside_relative_clauses(row: list[_Draft], s: Sentence) -> list[_Draft]:
     return outside if outside else row
 
 
+def _drop_contributor_lists(row: list[_Draft]) -> list[_Draft]:
+    """Drop the countries of "soldiers from A, B, C and D" when the sentence places them.
+
+    Three or more countries of origin next to a place they go to or are in name the
+    contingents of a multinational force, not where each one moves from.
+    """
+    origins = [
+        d
+        for d in row
+        if d.place is not None and d.place.role == "origin" and d.place.place.kind == "country"
+    ]
+    placed = any(d.place is not None and d.place.role != "origin" for d in row)
+    if len(origins) < 3 or not placed:
+        return row
+    return [d for d in row if d not in origins]
+
+
 def _same_clause(text: str, a: int, b: int) -> bool:
     """Whether offsets a and b are in one clause (no ", as" / "; " / "and that" between)."""
     lo, hi = min(a, b), max(a, b)
@@ -469,7 +493,11 @@ def extract_report(
         if attribution is not None:
             spans.append((attribution.start, attribution.end))
         sent_tops = [t for t in sent_tops if not any(a <= t.start - s.start < b for a, b in spans)]
-        places = assign_roles(text, s.start, s.end, sent_tops)
+        sent_tops = unlisted_places(text, s.start, s.end, sent_tops)
+        places = [
+            replace(pr, near=True) if isinstance(pr.toponym, Unlisted) else pr
+            for pr in assign_roles(text, s.start, s.end, sent_tops)
+        ]
         own = claims.own_claim_start(s.text)
         if own is not None:
             own += s.start
@@ -572,7 +600,7 @@ def extract_report(
                     near = [c for c in s_counts if _same_clause(text, c.start, pr.toponym.start)]
                     d.count, d.other_counts = forces.pick_count(near)
                 row.append(d)
-            row = _outside_relative_clauses(row, s)
+            row = _drop_contributor_lists(_outside_relative_clauses(row, s))
         elif main is not None or etype not in ("other",):
             d = _Draft(place=None, **base)  # type: ignore[arg-type]
             if own is not None and d.status == "denied":
@@ -685,6 +713,11 @@ def _to_event(report: Report, d: _Draft) -> Event:
     notes = list(d.notes)
     if d.place is not None and d.place.toponym.name != (place.name if place else ""):
         notes.append(f"place as written: {d.place.toponym.name}")
+    if d.place is not None and isinstance(d.place.toponym, Unlisted):
+        notes.append(
+            f"{d.place.toponym.name} is not in the gazetteer: drawn near {place.name if place else '?'}"
+            f" (the report puts it {d.place.toponym.anchor})"
+        )
     if d.date_note:
         notes.append(d.date_note)
     for oc in d.other_counts:

@@ -370,3 +370,76 @@ def assign_roles(
         )
         out.append(prev)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """A place the gazetteer lacks, placed near the named place the report locates it by.
+
+    "pulled out of Quiterajo, north of Macomia": ``name`` is "Quiterajo", ``place`` is
+    Macomia's, and the event is drawn "near" Macomia.
+    """
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    place: Place | None
+    score: float
+    is_location: bool
+    anchor: str  # how the report locates it ("north of Macomia")
+
+
+_DIRECTION = (
+    r"(?:(?:north|south)(?:-?(?:east|west))?|east|west|"
+    r"(?:north|south|east|west)(?:ern)?\s+outskirts)"
+)
+_NAME = r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+_DISTANCE = (
+    r"(?:(?:about|some|around|roughly)\s+)?(?:\d[\d,.]*\s*(?:km|kilometres|kilometers|miles)\s+)?"
+)
+# "<prep> X, (a town) (on the coast) north of Y" / "<prep> (the) X training area north of Y"
+_UNLISTED = re.compile(
+    r"\b(?:in|near|at|into|from|to|towards|toward|around|outside|of|through)\s+(?:the\s+)?"
+    + _NAME
+    + r"(?:,\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?)?(?:on\s+the\s+[\w-]+\s+)?"
+    + r"|\s+(?:training\s+(?:area|ground|range)|air\s?base|airfield|base|camp|district|area)\s+)"
+    + r"(?P<rel>"
+    + _DISTANCE
+    + _DIRECTION
+    + r"\s+of|near)\s+(?:the\s+)?(?=[A-Z])"
+)
+
+
+def unlisted_places(
+    text: str, start: int, end: int, toponyms: Sequence[ToponymLike]
+) -> list[ToponymLike]:
+    """Return ``toponyms`` with unlisted names located by a listed one put in its place.
+
+    A capitalised name after a preposition that the gazetteer does not know, described as
+    "north of Y" (or "near Y") where Y is a resolved place, becomes an :class:`Unlisted`
+    at Y's point; Y itself is then only a reference, not a troop place.
+    """
+    sentence = text[start:end]
+    out = list(toponyms)
+    for m in _UNLISTED.finditer(sentence):
+        a, b = start + m.start("name"), start + m.end("name")
+        if any(t.start < b and a < t.end for t in out):
+            continue  # the gazetteer knows the name (or it is a person, a demonym...)
+        anchor_at = start + m.end()
+        anchor = next((t for t in out if t.start == anchor_at), None)
+        if anchor is None or anchor.place is None or not anchor.is_location:
+            continue
+        rel = " ".join(m.group("rel").split())
+        u = Unlisted(
+            a,
+            b,
+            m.group("name"),
+            "place",
+            anchor.place,
+            0.8 * float(anchor.score),
+            True,
+            f"{rel} {anchor.name}",
+        )
+        out = sorted([t for t in out if t is not anchor] + [u], key=lambda t: t.start)
+    return out

@@ -57,6 +57,9 @@ CREATE TABLE gnmap(country_code TEXT NOT NULL, gn_admin1 TEXT NOT NULL, iso TEXT
 FORM_EXACT = 0  # the name as written (normalized)
 FORM_CORE = 1  # administrative words dropped / short form shared with a city
 _CODE_LIKE = re.compile(r"[A-Z0-9]{2,4}")
+# The Arabic article of a romanised town name ("Al Qāmishlī", "As-Suwayda", "El Fasher"):
+# reports often drop it ("Qamishli"), so the rest is indexed too, below the full name.
+_ARTICLE = re.compile(r"^(?:[AaEe][lnrdstz]|[Aa]sh|[Aa]dh)[\s'’-]+(?=\S{4})")
 KIND_PROMINENCE = {
     "country": 1.0,
     "continent": 0.95,
@@ -156,6 +159,40 @@ def _city_names(b: _Builder, pk: int, c: sources.City) -> None:
         if a != c.name and (_CODE_LIKE.fullmatch(a) or "http" in a):
             continue  # airport and other codes ("VVO", "YKS") are not names
         b.name(pk, a)
+    if c.country_code in _ARABIC_ARTICLE_CCS:
+        for a in (c.name, *c.alternatenames):
+            rest = _ARTICLE.sub("", a)
+            if rest != a and rest[:1].isupper():
+                b.name(pk, rest, demote=True)
+
+
+# Countries whose town names carry the Arabic article in GeoNames' romanisation.
+_ARABIC_ARTICLE_CCS = frozenset(
+    [
+        "AE",
+        "BH",
+        "DZ",
+        "EG",
+        "EH",
+        "IQ",
+        "JO",
+        "KW",
+        "LB",
+        "LY",
+        "MA",
+        "MR",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SD",
+        "SO",
+        "SY",
+        "TD",
+        "TN",
+        "YE",
+    ]
+)
 
 
 def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:

@@ -218,8 +218,12 @@ class Geoparser:
             if kind == "place" and "speech" in m.cues and place is not None:
                 if self._is_seat(place, m.norm):
                     kind = "metonym"
-                elif place.kind == "city" and " " not in m.norm:
-                    kind = "person"  # "Snyder said": a surname, not a town
+                elif (
+                    place.kind == "city"
+                    and " " not in m.norm
+                    and not _AFTER_PREPOSITION.search(text, max(0, m.start - 12), m.start)
+                ):
+                    kind = "person"  # "Snyder said": a surname ("outside Homs said": a town)
                     place, p = None, 0.0
             out.append(
                 Toponym(
@@ -366,6 +370,9 @@ class Geoparser:
 
 
 _MAJOR = frozenset({"country", "admin1", "continent", "macro_region"})
+
+
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|outside|near|of|from|at|around|to|into)\s+$")
 
 
 def _paired(text: str, mentions: Sequence[Mention], idx: int) -> bool:

@@ -372,7 +372,7 @@ def assign_roles(
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # mutable like the geoparser's Toponym (ToponymLike's members)
 class Unlisted:
     """A place the gazetteer lacks, placed near the named place the report locates it by.
 

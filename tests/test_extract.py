@@ -594,3 +594,28 @@ def test_the_countries_of_a_multinational_force_are_not_its_origins(gp: Geoparse
     )
     _, ex = run(gp, text, published="2025-02-24")
     assert {(e.role, e.count) for e in ex.events} == {("location", 7000)}
+
+
+def test_owners_named_sea_features_totals_and_abandoned_sites(gp: Geoparser) -> None:
+    text = (
+        "Houthi forces said they fired missiles at the U.S. aircraft carrier in the northern "
+        "Red Sea on Saturday.\n\n"
+        "The new arrivals bring the number of Kenyan officers in Haiti to about 600, the "
+        "mission said.\n\n"
+        "A column of about 70 trucks and armoured vehicles left the Russian position at "
+        "Qamishli airport on Saturday, a local official said."
+    )
+    _, ex = run(gp, text, published="2024-06-03")
+    by_ev = {(e.evidence or "")[:12]: e for e in ex.events}
+    sea = by_ev["Houthi force"]
+    assert (sea.place_name, sea.place_id, sea.geo_precision, sea.event_type) == (
+        "Red Sea",
+        None,
+        "unknown",
+        "combat",
+    )
+    assert "United States" not in {e.place_name for e in ex.events}  # the carrier's owner
+    total = by_ev["The new arri"]
+    assert (total.place_name, total.event_type, total.count) == ("Haiti", "presence", 600)
+    left = by_ev["A column of "]
+    assert (left.role, left.count, left.count_unit) == ("origin", 70, "vehicles")

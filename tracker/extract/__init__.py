@@ -92,6 +92,25 @@ _NO_PLACE_DIRECTION = re.compile(
 )
 
 
+# A named sea, strait, shoal or island group the gazetteer has no entry for: an event with
+# no place keeps its name ("in the southern Red Sea"), with no point.
+_UNLISTED_FEATURE = re.compile(
+    r"\b(?P<p>in|near|at|into|to|towards|toward|from|through|off|across|around)\s+(?:the\s+)?"
+    r"(?:(?:northern|southern|eastern|western|central)\s+)?(?P<name>(?:[A-Z][\w'’-]+\s+){1,3}"
+    r"(?:Sea|Strait|Straits|Gulf|Bay|Shoal|Reef|Islands?|Channel|Corridor)\b|"
+    r"(?:Gulf|Strait|Straits|Sea|Bay)\s+of\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
+)
+_FEATURE_ROLES = {
+    "into": "destination",
+    "to": "destination",
+    "towards": "destination",
+    "toward": "destination",
+    "from": "origin",
+    "through": "transit",
+    "across": "transit",
+}
+
+
 def _side_of_sentence(
     text: str,
     s: Sentence,
@@ -700,7 +719,13 @@ def _to_event(report: Report, d: _Draft) -> Event:
         m = _NO_PLACE_DIRECTION.search(s.text)
         if m is not None:  # "ordered two brigades to the northern border"
             role = "origin" if m.group("p") == "from" else "destination"
+        elif d.event_type in ("arrival", "deployment_decision"):
+            role = "destination"  # as for a named place: where they arrive or are sent
     precision = _GEO_PRECISION.get(place.kind, "point") if place else "unknown"
+    unlisted_name: str | None = None
+    if d.place is None and (f := _UNLISTED_FEATURE.search(s.text)) is not None:
+        unlisted_name = f.group("name")
+        role = _FEATURE_ROLES.get(f.group("p"), role)
     if d.place is not None and d.place.near and precision == "point":
         precision = "near"
     if (
@@ -718,6 +743,8 @@ def _to_event(report: Report, d: _Draft) -> Event:
             f"{d.place.toponym.name} is not in the gazetteer: drawn near {place.name if place else '?'}"
             f" (the report puts it {d.place.toponym.anchor})"
         )
+    if unlisted_name:
+        notes.append(f"{unlisted_name} is not in the gazetteer: no point")
     if d.date_note:
         notes.append(d.date_note)
     for oc in d.other_counts:
@@ -741,7 +768,7 @@ def _to_event(report: Report, d: _Draft) -> Event:
         date_end=d.span.end,
         date_precision=d.span.precision if d.span.start else "unknown",
         date_text=d.span.text or None,
-        place_name=place.name if place else None,
+        place_name=place.name if place else unlisted_name,
         place_id=place.id if place else None,
         country_code=place.country_code if place else None,
         admin1_code=place.admin1_code if place else None,

@@ -178,12 +178,21 @@ _DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")
 RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;]*(?:,|$)")
 
 
+_TOTAL = re.compile(
+    r"\b(?:bring|brings|brought|bringing|raise|raises|raised|raising|take|takes|took|taking)\s+"
+    r"(?:the\s+)?(?:total\s+)?(?:number|total|strength|size)\s+of\b",
+    re.I,
+)
+
+
 def event_types_of(sentence: str) -> list[str]:
     """Return every event type the sentence's verbs signal, strongest first.
 
     Cues inside ", who ...," / ", which ...," clauses count only when the rest has none.
     """
     main = RELATIVE_CLAUSE.sub(" ", sentence.rstrip(" ."))
+    if _TOTAL.search(main):
+        return ["presence"]  # "the arrivals bring the number of officers in X to 600"
     types = [name for name, pattern in lexicon.EVENT_CUES if pattern.search(main)]
     return types or [name for name, pattern in lexicon.EVENT_CUES if pattern.search(sentence)]
 
@@ -312,6 +321,13 @@ def _force_noun_after(text: str, end: int) -> tuple[str, int] | None:
     return None
 
 
+_NUMBER_OF = re.compile(
+    r"(?i)\bnumber\s+of\s+(?:[\w'’-]+\s+){0,3}?(?:troops|soldiers|officers|personnel|"
+    r"servicemen|forces|police|peacekeepers)\b[^.;]{0,60}?\bto\s+(?:about\s+|around\s+|some\s+|"
+    r"nearly\s+|almost\s+|more\s+than\s+|over\s+)?$"
+)
+
+
 def read_count(mention: Any, text: str) -> CountInfo | None:
     """Turn a :func:`tracker.counts.find_counts` mention into a :class:`CountInfo`.
 
@@ -327,6 +343,9 @@ def read_count(mention: Any, text: str) -> CountInfo | None:
         return None  # "a brigade returning home": an article, not a figure
     if _get(mention, "noun") is None:
         found = _force_noun_after(text, end)
+        start = int(_get(mention, "start"))
+        if found is None and _NUMBER_OF.search(text, max(0, start - 120), start):
+            found = ("troops", end)  # "bring the number of Kenyan officers in Haiti to 600"
         if found is None:
             return None
         noun, end = found

@@ -125,7 +125,8 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:(?<!mission\s)(?<!coalition\s)(?<!operation\s)fighting|fought|fight|clash\w*|"
             r"attack\w*|offensive|assault\w*|battle\w*|came\s+under|come\s+under|shelling|"
             r"raids?|combat|exchanged\s+fire|exchanges?\s+of\s+fire|firefights?|gunfights?|"
-            r"gun\s?battles?|opened\s+fire|skirmish\w*)\b",
+            r"gun\s?battles?|opened\s+fire|skirmish\w*|fired\s+(?:[\w-]+\s+){0,5}?(?:at|on)|"
+            r"struck|destroyed)\b",
             re.I,
         ),
     ),

@@ -187,6 +187,11 @@ _DIRECTION_WORDS = {
     "towards": "destination",
     "toward": "destination",
     "from": "origin",
+    # "left the Russian position at Qamishli", "abandoned their base in X"
+    "left": "origin",
+    "abandoned": "origin",
+    "vacated": "origin",
+    "evacuated": "origin",
 }
 # Infinitives of purpose whose object is where the troops are sent ("to assist Russia").
 _PURPOSE_VERBS = frozenset(["assist", "help", "support", "aid", "reinforce", "bolster", "back"])
@@ -284,6 +289,15 @@ _TAKE_VERBS = frozenset(
 )  # not "shelled", "bombed": strikes from afar put no troops there
 
 
+# A country name used as an adjective of what follows it names the owner, not a place.
+_ATTRIBUTIVE_AFTER = re.compile(
+    r"-?\s*(?:[\w-]+\s+){0,2}?(?:aircraft\s+carriers?|carriers?|troops|forces|soldiers|"
+    r"military|army|navy|officials?|defen[cs]e|embassy|warships?|destroyers?|frigates?|"
+    r"jets|drones|personnel|diplomats?|ambassador|government|envoys?|delegation|marines)\b",
+    re.I,
+)
+
+
 def assign_roles(
     text: str, sentence_start: int, sentence_end: int, toponyms: Sequence[ToponymLike]
 ) -> list[PlaceRole]:
@@ -318,6 +332,13 @@ def assign_roles(
     for i, t in enumerate(tops):
         if i in drop or _is_government(text, t) or acting_state(text, t):
             continue
+        if (
+            t.place is not None
+            and t.place.kind == "country"
+            and _ATTRIBUTIVE_AFTER.match(text, t.end)
+        ):
+            continue  # "at the U.S. aircraft carrier", "a U.S. defence official": whose
+
         if lexicon.SPEAKER_BEFORE.search(text[sentence_start : t.start]):
             continue  # "Austin said in Rome": where the speaker was
         venue = lexicon.VENUE_BEFORE.search(text[sentence_start : t.start])

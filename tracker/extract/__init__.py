@@ -95,7 +95,7 @@ _NO_PLACE_DIRECTION = re.compile(
 # A named sea, strait, shoal or island group the gazetteer has no entry for: an event with
 # no place keeps its name ("in the southern Red Sea"), with no point.
 _UNLISTED_FEATURE = re.compile(
-    r"\b(?P<p>in|near|at|into|to|towards|toward|from|through|off|across|around)\s+(?:the\s+)?"
+    r"\b(?P<p>in|on|near|at|into|to|towards|toward|from|through|off|across|around)\s+(?:the\s+)?"
     r"(?:(?:northern|southern|eastern|western|central)\s+)?(?P<name>(?:[A-Z][\w'’-]+\s+){1,3}"
     r"(?:Sea|Strait|Straits|Gulf|Bay|Shoal|Reef|Islands?|Channel|Corridor)\b|"
     r"(?:Gulf|Strait|Straits|Sea|Bay)\s+of\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"

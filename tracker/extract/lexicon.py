@@ -133,7 +133,8 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "arrival",
         re.compile(
-            r"\b(?:arriv\w+|landed|reached|have\s+reached|touched\s+down|unloaded|disembarked)\b",
+            r"\b(?:arriv\w+|landed|reached|have\s+reached|touched\s+down|unloaded|disembarked|"
+            r"docked)\b",
             re.I,
         ),
     ),
@@ -277,6 +278,14 @@ PLACE_DESCRIPTORS = frozenset(
         "oblast",
         "krai",
         "state",
+        "states",
+        "provinces",
+        "districts",
+        "governorates",
+        "governorate",
+        "towns",
+        "cities",
+        "villages",
         "district",
         "capital",
         "island",

@@ -47,6 +47,7 @@ class Score:
     scored: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right)
     misses: list[str] = field(default_factory=list)
     false_hits: list[str] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -178,23 +179,28 @@ def score_folder(folder: Path, geoparser: Any, gz: Any, *, baseline: bool = Fals
                 continue
             sc.matched_extracted += 1
             sc.matched_gold += 1
-            _field(sc, "event_type", g["event_type"] == ev.event_type)
-            _field(sc, "status", g["status"] == ev.status)
+            where = f"{name}: {ev.place_name}"
+            _field(sc, "event_type", g["event_type"] == ev.event_type, where, g, ev.event_type)
+            _field(sc, "status", g["status"] == ev.status, where, g, ev.status)
             if g["claimed_key"]:
-                _field(sc, "claimed_by", g["claimed_key"].lower() in (ev.claimed_by or "").lower())
+                ok = g["claimed_key"].lower() in (ev.claimed_by or "").lower()
+                _field(sc, "claimed_by", ok, where, {"claimed_by": g["claimed_key"]}, ev.claimed_by)
             if g["date_start"]:
-                same = (str(ev.date_start), str(ev.date_end)) == (g["date_start"], g["date_end"])
-                _field(sc, "dates", same)
+                got = (str(ev.date_start), str(ev.date_end))
+                same = got == (g["date_start"], g["date_end"])
+                _field(sc, "dates", same, where, {"dates": (g["date_start"], g["date_end"])}, got)
         for k, g in enumerate(golds):
             if k not in used and not g["optional"]:
                 sc.misses.append(f"{name}: {g['role']} {g['place']} n={g['count']}")
     return sc
 
 
-def _field(sc: Score, name: str, ok: bool) -> None:
+def _field(sc: Score, name: str, ok: bool, where: str, gold: dict[str, Any], got: Any) -> None:
     cell = sc.fields.setdefault(name, [0, 0])
     cell[0] += ok
     cell[1] += 1
+    if not ok:
+        sc.disagreements.append(f"{where}: {name} gold {gold.get(name)!r}, got {got!r}")
 
 
 def _print(title: str, sc: Score, *, verbose: bool) -> None:
@@ -221,6 +227,8 @@ def _print(title: str, sc: Score, *, verbose: bool) -> None:
             print("  MISSED", m)
         for f in sc.false_hits:
             print("  WRONG ", f)
+        for f in sc.disagreements:
+            print("  FIELD ", f)
 
 
 SETS = {

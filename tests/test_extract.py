@@ -619,3 +619,23 @@ def test_owners_named_sea_features_totals_and_abandoned_sites(gp: Geoparser) -> 
     assert (total.place_name, total.event_type, total.count) == ("Haiti", "presence", 600)
     left = by_ev["A column of "]
     assert (left.role, left.count, left.count_unit) == ("origin", 70, "vehicles")
+
+
+def test_an_order_names_its_author_and_a_statement_its_issuer(gp: Geoparser) -> None:
+    text = (
+        "Venezuelan President Nicolás Maduro on Thursday ordered more than 5,600 troops to "
+        "deploy to the eastern states of Sucre and Delta Amacuro.\n\n"
+        "About 200 Kenyan police officers arrived in Haiti on Saturday, the mission said in "
+        "a statement. The arrivals bring the number of Kenyan officers in Haiti to about "
+        "600, the statement said.\n\n"
+        "Rwanda's contingent of about 4,000 soldiers deployed in Cabo Delgado is likely to "
+        "grow once the regional mission completes its withdrawal from the province."
+    )
+    _, ex = run(gp, text, published="2023-12-29")
+    order = [e for e in ex.events if e.count == 5600]
+    assert {e.place_name for e in order} == {"Sucre", "Delta Amacuro"}
+    assert {(e.claimed_by, e.status, e.role) for e in order} == {
+        ("Venezuelan President Nicolás Maduro", "confirmed", "destination")
+    }
+    assert {e.claimed_by for e in ex.events if e.count == 600} == {"mission"}
+    assert {e.event_type for e in ex.events if e.count == 4000} == {"presence"}

@@ -567,8 +567,9 @@ def extract_report(
                 (actor_cc and c_cc and actor_cc == c_cc[0])
                 or (actor_cc is None and not proper and bool(_MILITARY_ORGAN.search(claimed_by)))
                 or _OWN_FORCES.search(s.text)
+                or (attribution is not None and attribution.verb == "ordered" and not proper)
             ):
-                status = "confirmed"
+                status = "confirmed"  # (an official's own order concerns the state's forces)
         span, note = _event_date(
             text,
             s,

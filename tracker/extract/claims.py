@@ -61,6 +61,9 @@ _CLAIMANT_WORDS = lexicon.INSTITUTION_WORDS | frozenset(
     ]
 )
 _PRONOUNS = frozenset({"it", "he", "she", "they", "we", "i", "this", "that", "which", "who"})
+# A document standing for whoever issued it: "the mission said in a statement ... the
+# statement said" is the mission again.
+_DOCUMENT_NOUNS = frozenset({"statement", "release", "press release", "communique", "bulletin"})
 _TRIM_TAIL = re.compile(r"\s+(?:seen|obtained|published|released|cited|quoted)\s+by\b.*$", re.I)
 _TRIM_HEAD = re.compile(r"^(?:a|an)\s+(?:\w+\s+){0,2}?(?:by|from|of)\s+", re.I)
 _TOKEN = re.compile(r"\([A-Z]{2,}\)|[\w’'.-]+")
@@ -239,6 +242,15 @@ def according_spans(sentence: str) -> list[tuple[int, int]]:
     return [(m.start("c"), m.end("c")) for m in _ACCORDING.finditer(sentence)]
 
 
+# An official who orders or approves a deployment is its source: a title, then a name.
+_ORDERED_BY = re.compile(
+    r"(?:^|[-–—]\s+)(?P<c>(?:[A-Z][\w’'.-]*\s+){0,2}(?:President|Prime\s+Minister|"
+    r"(?:Defen[cs]e\s+)?Minister|King|Emir|Chancellor|General|Commander)"
+    r"(?:\s+[A-Z][\w’'.-]*){1,4})\s+(?:(?:on|late\s+on|early\s+on)\s+[A-Z]\w+\s+)?"
+    r"(?:ordered|approved|decided|authorised|authorized)\b"
+)
+
+
 def find_attribution(sentence: str) -> Attribution | None:
     """Return who a sentence attributes its claim to, or ``None``.
 
@@ -269,6 +281,10 @@ def find_attribution(sentence: str) -> Attribution | None:
         m = _SAID_X.search(sentence)
         if m:
             said = Attribution(m.group("c"), "said", anonymous, m.start("c"), m.end("c"))
+    if said is None and according is None:
+        m = _ORDERED_BY.search(sentence)
+        if m:  # "President X on Thursday ordered 5,600 troops to ...": the order's author
+            said = Attribution(m.group("c"), "ordered", anonymous, m.start("c"), m.end("c"))
     # "NIS said ..., according to an AFP dispatch": the first attribution is the claimant.
     if said is not None and (according is None or said.start < according.start):
         return said
@@ -357,7 +373,7 @@ class ClaimantTracker:
         c = _strip_det(trim_claimant(claimant))
         low = c.lower()
         resolved: str | None = None
-        if low in _PRONOUNS:
+        if low in _PRONOUNS or (low in _DOCUMENT_NOUNS and claimant[:1].islower()):
             resolved = self._seen[-1] if self._seen else None
         elif re.fullmatch(r"[A-Z][a-z’'-]+", c):  # a surname: "Budanov" -> "Kyrylo Budanov"
             for prev in reversed(self._seen):

@@ -178,6 +178,9 @@ _DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")
 RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;]*(?:,|$)")
 
 
+# "... is likely to take on a larger role once the mission completes its withdrawal": what
+# a condition waits for is not what the sentence reports.
+_CONDITION_CLAUSE = re.compile(r"\b(?:once|until|unless)\s+[^;]*$", re.I)
 _TOTAL = re.compile(
     r"\b(?:bring|brings|brought|bringing|raise|raises|raised|raising|take|takes|took|taking)\s+"
     r"(?:the\s+)?(?:total\s+)?(?:number|total|strength|size)\s+of\b",
@@ -190,7 +193,7 @@ def event_types_of(sentence: str) -> list[str]:
 
     Cues inside ", who ...," / ", which ...," clauses count only when the rest has none.
     """
-    main = RELATIVE_CLAUSE.sub(" ", sentence.rstrip(" ."))
+    main = _CONDITION_CLAUSE.sub(" ", RELATIVE_CLAUSE.sub(" ", sentence.rstrip(" .")))
     if _TOTAL.search(main):
         return ["presence"]  # "the arrivals bring the number of officers in X to 600"
     types = [name for name, pattern in lexicon.EVENT_CUES if pattern.search(main)]

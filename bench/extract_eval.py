@@ -156,11 +156,11 @@ def score_folder(folder: Path, geoparser: Any, gz: Any, *, baseline: bool = Fals
         sc.gold += sum(not g["optional"] for g in golds)
         used: set[int] = set()
         for ev in events:
-            hit = None
-            for k, g in enumerate(golds):
-                if k not in used and _matches(g, ev, gz):
-                    hit = k
-                    break
+            # A gold event naming the place as the report wrote it goes first, then others.
+            fits = [k for k, g in enumerate(golds) if k not in used and _matches(g, ev, gz)]
+            written = _norm(_surface(ev))
+            named = [k for k in fits if written in {_norm(n) for n in golds[k]["place"] or [] if n}]
+            hit = (named or fits or [None])[0]
             right = hit is not None
             b = next(b for b in BUCKETS if b[0] <= ev.confidence < b[1])
             cell = sc.buckets.setdefault(b, [0, 0])

@@ -639,3 +639,25 @@ def test_an_order_names_its_author_and_a_statement_its_issuer(gp: Geoparser) -> 
     }
     assert {e.claimed_by for e in ex.events if e.count == 600} == {"mission"}
     assert {e.event_type for e in ex.events if e.count == 4000} == {"presence"}
+
+
+def test_appositives_waypoints_and_reference_points(gp: Geoparser) -> None:
+    text = (
+        "Chad has deployed about 1,500 soldiers to Adre, its main crossing point into "
+        "Sudan's Darfur region, the army said.\n\n"
+        "The units left Abeche on Monday and reached Adre the following day, the army said.\n\n"
+        "About 600 Tajik soldiers had gathered near the Tajik town of Isfara, across the "
+        "frontier from Batken, officials said."
+    )
+    _, ex = run(gp, text, published="2024-06-26")
+    got = {(e.place_name, e.role, e.event_type) for e in ex.events}
+    assert not {n for n, _, _ in got} & {"Sudan", "Darfur", "Batken"}
+    assert ("Adré", "destination", "arrival") in got and ("Abéché", "origin", "withdrawal") in got
+    assert ("Isfara", "location", "presence") in got
+    _, ex = run(
+        gp,
+        "A battalion of 600 soldiers will be shipped to the Norwegian port of Narvik and will "
+        "then travel by road to Rovaniemi, the army said.",
+    )
+    got = {(e.place_name, e.role, e.event_type) for e in ex.events}
+    assert got == {("Narvik", "transit", "movement"), ("Rovaniemi", "destination", "movement")}

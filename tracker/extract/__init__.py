@@ -251,6 +251,10 @@ def _event_date(
     event_dates = [m for m in inside if not _is_statement_date(text, sentence, m)]
     if event_dates:
         span = event_dates[0].span
+        fm = _FUTURE.search(sentence.text)
+        # Only a date after the plan's verb is the plan's: "left Osh on Thursday and were
+        # due to take up positions" is last Thursday.
+        future = future and fm is not None and event_dates[0].start >= sentence.start + fm.start()
         if (
             future
             and anchor is not None
@@ -321,6 +325,18 @@ def _outside_relative_clauses(row: list[_Draft], s: Sentence) -> list[_Draft]:
 
     outside = [d for d in row if not inside(d)]
     return outside if outside else row
+
+
+def _waypoints(text: str, row: list[_Draft]) -> list[_Draft]:
+    """Make a destination a transit when the forces go on from it ("to X and then to Y")."""
+    dests = [d for d in row if d.place is not None and d.place.role == "destination"]
+    for a, b in itertools.pairwise(dests):
+        assert a.place is not None and b.place is not None
+        gap = text[a.place.toponym.end : b.place.toponym.start]
+        if re.search(r"\b(?:then|onward|onwards|before\s+(?:moving|heading|travell?ing))\b", gap):
+            a.place = replace(a.place, role="transit")
+            a.event_type = "movement"
+    return row
 
 
 def _drop_contributor_lists(row: list[_Draft]) -> list[_Draft]:
@@ -620,7 +636,7 @@ def extract_report(
                     near = [c for c in s_counts if _same_clause(text, c.start, pr.toponym.start)]
                     d.count, d.other_counts = forces.pick_count(near)
                 row.append(d)
-            row = _drop_contributor_lists(_outside_relative_clauses(row, s))
+            row = _waypoints(text, _drop_contributor_lists(_outside_relative_clauses(row, s)))
         elif main is not None or etype not in ("other",):
             d = _Draft(place=None, **base)  # type: ignore[arg-type]
             if own is not None and d.status == "denied":

@@ -180,7 +180,9 @@ RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;]*(?:,|$)")
 
 # "... is likely to take on a larger role once the mission completes its withdrawal": what
 # a condition waits for is not what the sentence reports.
-_CONDITION_CLAUSE = re.compile(r"\b(?:once|until|unless)\s+[^;]*$", re.I)
+_CONDITION_CLAUSE = re.compile(
+    r"\b(?:once|until|unless)\s+[^;]*$|\b(?:after|amid|following)\s+[^,;]*", re.I
+)
 _TOTAL = re.compile(
     r"\b(?:bring|brings|brought|bringing|raise|raises|raised|raising|take|takes|took|taking)\s+"
     r"(?:the\s+)?(?:total\s+)?(?:number|total|strength|size)\s+of\b",
@@ -203,9 +205,13 @@ def event_types_of(sentence: str) -> list[str]:
 def event_type_for(types: list[str], role: str | None) -> str:
     """Pick the event type for one place: a direction (to/from/through) needs a motion type."""
     if role in ("origin", "destination", "transit"):
-        for t in types:
-            if t in _DIRECTIONAL:
-                return t
+        # Where they went is not where they withdrew ("left X and reached Y"): a
+        # destination takes another motion type when the sentence has one.
+        moving = [t for t in types if t in _DIRECTIONAL]
+        if role == "destination" and moving[:1] == ["withdrawal"] and len(moving) > 1:
+            return moving[1]
+        if moving:
+            return moving[0]
     return types[0] if types else "other"
 
 

@@ -265,6 +265,8 @@ INSTITUTION_WORDS = frozenset(
 PLACE_DESCRIPTORS = frozenset(
     [
         "the",
+        "its",
+        "their",
         "a",
         "an",
         "of",

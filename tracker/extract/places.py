@@ -187,6 +187,7 @@ _DIRECTION_WORDS = {
     "towards": "destination",
     "toward": "destination",
     "from": "origin",
+    "take": "destination",  # "to take up positions around X"
     # "left the Russian position at Qamishli", "abandoned their base in X"
     "left": "origin",
     "abandoned": "origin",
@@ -214,6 +215,11 @@ def _direction_through_site(words: list[str]) -> str | None:
         if w in lexicon.ROLE_PREPOSITIONS or w in lexicon.EXCLUDING_PREPOSITIONS or w == "of":
             return None
     return None
+
+
+_NOUN_DESCRIPTORS = frozenset(
+    {"town", "city", "village", "region", "province", "district", "port", "capital", "state"}
+)
 
 
 def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None, str]:
@@ -247,6 +253,11 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
                 return "skip", w
             if w == "from" and prev_w in lexicon.SOURCE_NOUNS:
                 return "skip", w
+            if w == "from" and re.search(
+                r"\bacross\s+(?:the\s+)?(?:border|frontier|river|lake|line)\s+$",
+                " ".join(words_l[max(0, i - 4) : i]) + " ",
+            ):
+                return "skip", "across from"  # "gathered at X, across the border from Y"
             if w in ("near", "outside"):
                 # "to a base near X": the direction before "near" decides the role.
                 inner, cue = _role_before(
@@ -255,7 +266,7 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
                 if inner in ("destination", "origin", "transit"):
                     return inner, f"{cue} near"
                 return "location", w
-            if w in ("in", "at") and i > 0:
+            if w in ("in", "at", "around") and i > 0:
                 carried = _direction_through_site(words_l[:i])
                 if carried is not None:
                     return carried, f"{carried} site {w}"
@@ -264,6 +275,9 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
             return "skip", w
         if w in lexicon.PLACE_DESCRIPTORS or w.endswith(("'s", "’s")):
             i -= 1
+            continue
+        if words[i][:1].isupper() and i + 1 < len(words_l) and words_l[i + 1] in _NOUN_DESCRIPTORS:
+            i -= 1  # "near the Tajik town of Isfara": a nationality before the noun
             continue
         if w in lexicon.RELATED_HEADS and not passed_of:
             return "related", w
@@ -289,6 +303,8 @@ _TAKE_VERBS = frozenset(
 )  # not "shelled", "bombed": strikes from afar put no troops there
 
 
+# The inside of an appositive that describes the place before it: ", the largest town in ".
+_APPOSITIVE_GAP = re.compile(r",\s+(?:its|their|the|a|an)\s+[^,;()]*$")
 # A country name used as an adjective of what follows it names the owner, not a place.
 _ATTRIBUTIVE_AFTER = re.compile(
     r"-?\s*(?:[\w-]+\s+){0,2}?(?:aircraft\s+carriers?|carriers?|troops|forces|soldiers|"
@@ -332,6 +348,9 @@ def assign_roles(
     for i, t in enumerate(tops):
         if i in drop or _is_government(text, t) or acting_state(text, t):
             continue
+        before = [u for u in toponyms if u.end <= t.start]
+        if before and _APPOSITIVE_GAP.match(text, before[-1].end, t.start):
+            continue  # "Adre, its main crossing into Sudan's Darfur": describes Adre
         if (
             t.place is not None
             and t.place.kind == "country"

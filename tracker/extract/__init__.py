@@ -254,7 +254,14 @@ def _event_date(
         fm = _FUTURE.search(sentence.text)
         # Only a date after the plan's verb is the plan's: "left Osh on Thursday and were
         # due to take up positions" is last Thursday.
-        future = future and fm is not None and event_dates[0].start >= sentence.start + fm.start()
+        future = (
+            future
+            and fm is not None
+            and (
+                event_dates[0].start >= sentence.start + fm.start()
+                or event_dates[0].start - sentence.start <= 5  # "From 22 to 25 April, ... will"
+            )
+        )
         if (
             future
             and anchor is not None

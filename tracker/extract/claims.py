@@ -273,6 +273,8 @@ def find_attribution(sentence: str) -> Attribution | None:
     for m in _SAY.finditer(sentence):
         if m.group("v")[:1].isupper():
             continue  # "the United States", "Says" in a headline
+        if re.search(r"(?i)\b(?:a|an|the|no)\s+$", sentence[: m.start()]):
+            continue  # "made a confirmed advance": an adjective, not a saying verb
         phrase, a = _noun_phrase_before(sentence, m.start())
         if phrase:
             said = Attribution(phrase, m.group("v").lower(), anonymous, a, a + len(phrase))

@@ -160,7 +160,8 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "presence",
         re.compile(
-            r"\b(?:stationed|present|presence|remain\w*|deployed|operating|massed|massing|"
+            r"\b(?:stationed|present|presence|remain\w*|deployed|operating|massed|massing|dug|"
+            r"dug\s+in|digging|entrench\w*|fortif\w+|serve|serves|serving|"
             r"based|seen|spotted|gathered|concentrated|positioned|are\s+in|were\s+in|is\s+in)\b",
             re.I,
         ),
@@ -184,7 +185,7 @@ UNCONFIRMED_RE = re.compile(
     r"(?:confirm(?:ed)?|verif(?:y|ied)|be\s+(?:independently\s+)?(?:confirmed|verified)|"
     r"corroborate)|unconfirmed|unverified|not\s+(?:been\s+)?(?:independently\s+)?"
     r"(?:confirmed|verified)|(?:has|have|had)\s+not\s+(?:yet\s+)?(?:observed|seen|found)\s+"
-    r"(?:any\s+)?(?:confirmation|evidence))\b",
+    r"(?:any\s+)?(?:[\w-]+\s+)?(?:confirmation|evidence))\b",
     re.I,
 )
 ANON_RE = re.compile(

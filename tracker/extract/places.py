@@ -304,7 +304,7 @@ _TAKE_VERBS = frozenset(
 
 
 # The inside of an appositive that describes the place before it: ", the largest town in ".
-_APPOSITIVE_GAP = re.compile(r",\s+(?:its|their|the|a|an)\s+[^,;()]*$")
+_APPOSITIVE_GAP = re.compile(r",\s+(?:its|their|the|a|an)\s+[^,;()]*$|^\s*\([^()]*$")
 # A country name used as an adjective of what follows it names the owner, not a place.
 _ATTRIBUTIVE_AFTER = re.compile(
     r"-?\s*(?:[\w-]+\s+){0,2}?(?:aircraft\s+carriers?|carriers?|troops|forces|soldiers|"
@@ -442,7 +442,8 @@ _DISTANCE = (
 _UNLISTED = re.compile(
     r"\b(?:in|near|at|into|from|to|towards|toward|around|outside|of|through)\s+(?:the\s+)?"
     + _NAME
-    + r"(?:,\s+(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?)?(?:on\s+the\s+[\w-]+\s+)?"
+    + r"(?:(?:,\s+|\s*\()(?:in\s+)?(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?)?"
+    + r"(?:on\s+the\s+[\w-]+\s+)?"
     + r"|\s+(?:training\s+(?:area|ground|range)|air\s?base|airfield|base|camp|district|area)\s+)"
     + r"(?P<rel>"
     + _DISTANCE
@@ -464,8 +465,9 @@ def unlisted_places(
     out = list(toponyms)
     for m in _UNLISTED.finditer(sentence):
         a, b = start + m.start("name"), start + m.end("name")
-        if any(t.start < b and a < t.end for t in out):
-            continue  # the gazetteer knows the name (or it is a person, a demonym...)
+        inner = [t for t in out if t.start < b and a < t.end]
+        if any(t.is_location and t.place is not None for t in inner):
+            continue  # the gazetteer knows the name
         anchor_at = start + m.end()
         anchor = next((t for t in out if t.start == anchor_at), None)
         if anchor is None or anchor.place is None or not anchor.is_location:
@@ -481,5 +483,6 @@ def unlisted_places(
             True,
             f"{rel} {anchor.name}",
         )
-        out = sorted([t for t in out if t is not anchor] + [u], key=lambda t: t.start)
+        gone = [anchor, *inner]  # a word of the name read as a person ("Base") goes too
+        out = sorted([t for t in out if not any(t is g for g in gone)] + [u], key=lambda t: t.start)
     return out

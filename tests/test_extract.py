@@ -661,3 +661,16 @@ def test_appositives_waypoints_and_reference_points(gp: Geoparser) -> None:
     )
     got = {(e.place_name, e.role, e.event_type) for e in ex.events}
     assert got == {("Narvik", "transit", "movement"), ("Rovaniemi", "destination", "movement")}
+
+
+def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
+    text = (
+        "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "
+        "whose offensive has killed at least 80 people, the minister said.\n\n"
+        "Junta spokesman Zaw Min Tun told state media in Naypyitaw that troops had repelled "
+        "the attacks near Sittwe."
+    )
+    _, ex = run(gp, text, published="2025-01-20")
+    first = [e for e in ex.events if e.count == 5000]
+    assert {(e.event_type, e.role) for e in first} == {("movement", "destination")}
+    assert "Nay Pyi Taw" not in {e.place_name for e in ex.events}

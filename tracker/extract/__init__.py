@@ -728,6 +728,8 @@ def _confidence(d: _Draft) -> float:
         c -= 0.05
     if d.place.role == "related":
         c -= 0.1
+    if d.place.place.kind in ("macro_region", "continent"):
+        c -= 0.15  # "troops from Central America": rarely a place an analyst records
     if d.comment:
         c -= 0.3
     if not d.military_doc:

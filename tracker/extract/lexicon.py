@@ -513,7 +513,8 @@ SOURCE_NOUNS = frozenset(
     ]
 )
 SPEAKER_BEFORE = re.compile(
-    rf"(?:\b(?:{SAY_VERBS}|speaking|spoke)(?:\s+(?:reporters|journalists))?"
+    rf"(?:\b(?:{SAY_VERBS}|speaking|spoke)(?:\s+(?:reporters|journalists|state\s+media|"
+    r"state\s+television|the\s+media|the\s+press|parliament|lawmakers))?"
     r"(?:\s+(?:late\s+|early\s+|earlier\s+)?on\s+\w+)?\s+(?:in|at|from)|"
     r"\b(?:news|press)\s+conference\s+(?:in|at)|\bbriefing\s+(?:in|at)|"
     r"\b(?:summit|meeting|talks)\s+(?:in|at)|\b(?:visit|trip)\s+to)\s+(?:the\s+)?$",

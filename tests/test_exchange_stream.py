@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.hostile_crash import write_csv
 from tracker import exchange_stream
-from tracker.errors import ImportFileError
+from tracker.errors import ImportFileError, ValidationError
 from tracker.exchange_stream import open_import
 from tracker.store import open_store
 
@@ -338,7 +339,7 @@ def test_tracker_import_takes_the_worker_for_big_files_into_a_file_store(
     assert stores["small"] == stores["big"]  # same events, revisions, reports, indexes
 
 
-def test_tracker_import_into_a_server_store_reads_the_file_here(
+def test_tracker_import_into_a_server_store_takes_the_worker_too(
     postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from click.testing import CliRunner
@@ -352,6 +353,65 @@ def test_tracker_import_into_a_server_store_reads_the_file_here(
         exchange_stream, "_Worker", lambda *a: opened.append("worker") or real_worker(*a)
     )
     monkeypatch.setattr(exchange_stream, "PIPELINE_MIN_BYTES", 0)
-    res = CliRunner().invoke(cli, ["import", str(f), "--store", postgis_url])
+    res = CliRunner().invoke(cli, ["import", str(f), "--store", postgis_url, "--by", "tester"])
     assert res.exit_code == 0, res.output
-    assert "30 row(s): 30 added" in res.stderr and opened == []
+    assert "30 row(s): 30 added" in res.stderr and opened == ["worker"]
+    lite = tmp_path / "lite.gpkg"
+    _import(f, lite, pipeline=False)
+    with open_store(postgis_url) as pg, open_store(lite) as st:
+        got, want = pg.query(), st.query()
+        assert pg.check() == []
+    assert [replace(e, created_at=None, updated_at=None) for e in got] == [
+        replace(e, created_at=None, updated_at=None) for e in want
+    ]
+
+
+def test_worker_copy_lines_keep_every_value_exactly(postgis_url: str, tmp_path: Path) -> None:
+    """The worker formats COPY text itself: escapes, floats and NUL must survive or fail."""
+    path = tmp_path / "tricky.csv"
+    cols = ["id", "event_type", "date_start", "date_end", "lon", "lat", "count", "source_url"]
+    cols += ["evidence", "tags", "confidence", "notes"]
+    rows = []
+    for i in range(12):
+        rows.append(
+            {
+                "id": f"t{i}",
+                "event_type": "movement",
+                "date_start": f"2024-05-{i + 1:02d}",
+                "date_end": f"2024-05-{i + 2:02d}",
+                "lon": repr(30.123456789012345 + i / 7),
+                "lat": repr(-0.1 - i / 3),
+                "count": str(i * 1000),
+                "source_url": f"https://example.org/{i}",
+                "evidence": f"tab\there, new\nline, back\\slash \\N, “quotes” ё {i}",
+                "tags": json.dumps(["a\tb", "ключ", f"t{i}"]),
+                "confidence": repr(i / 11),
+                "notes": "" if i % 2 else "\\t literal",
+            }
+        )
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows(rows)
+    lite = tmp_path / "lite.gpkg"
+    _import(path, lite, pipeline=False)
+    with open_store(postgis_url, create=True) as pg, open_import(path, pipeline=True) as src:
+        res = src.run(pg, by="tester", reason="import tricky.csv")
+        got = pg.query()
+        assert pg.check() == []
+    assert res.added == 12
+    with open_store(lite) as st:
+        want = st.query()
+    assert [replace(e, created_at=None, updated_at=None) for e in got] == [
+        replace(e, created_at=None, updated_at=None) for e in want
+    ]
+    # A NUL character cannot be stored: the import says so and writes nothing.
+    rows[5]["evidence"] = "bad\x00text"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows([{**r, "id": "n" + r["id"]} for r in rows])
+    with open_store(postgis_url) as pg, open_import(path, pipeline=True) as src:
+        with pytest.raises((ImportFileError, ValidationError), match="NUL"):
+            src.run(pg, by="tester")
+        assert pg.count_events() == 12

@@ -33,15 +33,11 @@ def import_cmd(file: Path, skip_invalid: bool, by: str | None, store: str) -> No
       tracker import events.geojson --skip-invalid
     """
     from tracker.exchange_stream import open_import
-    from tracker.store import is_url
 
     # The file is opened first: a missing or malformed file creates no store. A big file
-    # goes to a worker process that reads it while this one writes the store (two cores);
-    # a server store gains nothing from that (measured), so it is read here.
+    # goes to a worker process that reads it while this one writes the store (two cores).
     with (
-        open_import(
-            file, pipeline=False if is_url(store) else None, progress_min=PROGRESS_MIN
-        ) as src,
+        open_import(file, pipeline=None, progress_min=PROGRESS_MIN) as src,
         open_cli_store(store, create=True) as st,
     ):
         reason = f"import {file.name}"

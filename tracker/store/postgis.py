@@ -15,6 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -330,6 +331,29 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
             if "NUL" in str(err):
                 raise ValidationError(NUL_MSG, problems=[NUL_MSG]) from None
             raise
+
+    def import_preparer(self, *, by: str, at: str) -> Callable[[Sequence[Event]], list[Any]]:
+        """Return a picklable function turning validated events into this store's COPY rows.
+
+        It may run in another process (the import worker); :meth:`bulk_import` writes its
+        output.
+        """
+        from tracker.store.pg_bulk import prepare_copy_rows
+
+        return partial(prepare_copy_rows, by=by, at=at)
+
+    @contextmanager
+    def bulk_import(self, *, by: str, at: str, reason: str | None) -> Iterator[Any]:
+        """Open one transaction for a large import; yield the writer of prepared row windows.
+
+        Everything written commits together when the block ends, or nothing on an error.
+        """
+        from tracker.store.pg_bulk import PgBulkImport
+
+        with self.transaction():
+            bulk = PgBulkImport(self, by=by, at=at, reason=reason)
+            yield bulk
+            bulk.finish()
 
     def get_event(self, event_id: str) -> Event:
         """Return the event (deleted ones too, with ``deleted=True``).

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from tracker.store.postgis import PostGISStore
 
 _GET = attrgetter(*EVENT_COLS)
-_SYSTEM = frozenset(rules.SYSTEM_FIELDS)
 # COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -79,13 +78,7 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
     """
     keyed = []
     for ev in events:
-        ov = rules.stamp_overrides(ev, by=by, at=at, report=None, preserve=True)
-        if not ov.keys() <= _SYSTEM:
-            ev = rules.evolve(ev, ov)
-            errs = rules.validate_event(ev)
-            if errs:
-                problems = [f"event {ev.id!r}: {e}" for e in errs]
-                raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
+        ev, ov = rules.stamp_import(ev, by=by, at=at)
         vals = list(_GET(ev))
         for k, v in ov.items():
             vals[_POS[k]] = v

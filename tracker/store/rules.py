@@ -569,6 +569,31 @@ def stamp_overrides(
     return changes
 
 
+def stamp_import(ev: Event, *, by: str, at: str) -> tuple[Event, dict[str, Any]]:
+    """Return ``ev`` stamped as an import keeps it, and the stamped values.
+
+    Same as ``add_events(..., preserve=True)``. Stamping touches only store-managed fields,
+    which validation does not judge, so a validated event stays valid; an event that needs
+    more (an end date filled in) is validated again.
+
+    Raises
+    ------
+    ValidationError
+        The stamped event is invalid (it was not validated before).
+    """
+    ov = stamp_overrides(ev, by=by, at=at, report=None, preserve=True)
+    if not ov.keys() <= _SYSTEM_SET:
+        ev = evolve(ev, ov)
+        errs = validate_event(ev)
+        if errs:
+            problems = [f"event {ev.id!r}: {e}" for e in errs]
+            raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
+    return ev, ov
+
+
+_SYSTEM_SET = frozenset(SYSTEM_FIELDS)
+
+
 def stamp_new(
     ev: Event, *, by: str, at: str, report: Report | None, preserve: bool = False
 ) -> Event:

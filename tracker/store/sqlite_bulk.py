@@ -18,13 +18,12 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from tracker.errors import StoreError, ValidationError
+from tracker.errors import StoreError
 from tracker.model import Event
 from tracker.store import rules
 from tracker.store.sqlite import _INSERT, EVENT_COLS, _date_key, event_to_row, stored_ids
 
 _ID = 1 + EVENT_COLS.index("id")  # position of the id in an INSERT row (geometry first)
-_SYSTEM = frozenset(rules.SYSTEM_FIELDS)
 
 
 def prepare_rows(events: Sequence[Event], *, by: str, at: str) -> list[list[Any]]:
@@ -42,13 +41,7 @@ def prepare_rows(events: Sequence[Event], *, by: str, at: str) -> list[list[Any]
     """
     rows = []
     for ev in events:
-        ov = rules.stamp_overrides(ev, by=by, at=at, report=None, preserve=True)
-        if not ov.keys() <= _SYSTEM:
-            ev = rules.evolve(ev, ov)
-            errs = rules.validate_event(ev)
-            if errs:
-                problems = [f"event {ev.id!r}: {e}" for e in errs]
-                raise ValidationError("invalid events: " + "; ".join(problems), problems=problems)
+        ev, ov = rules.stamp_import(ev, by=by, at=at)
         rows.append(event_to_row(ev, ov))
     rows.sort(key=_date_key)  # stable: equal dates keep the file order
     return rows

@@ -20,6 +20,8 @@ WORLD: Box = (-180.0, -90.0, 180.0, 90.0)
 # A radius smaller than any WGS84 radius of curvature, so the angular envelope is wide enough.
 _R_MIN = 6_300_000.0
 _PAD_DEG = 0.25  # covers geodetic vs geocentric latitude and float noise
+_R_MEAN = 6_371_008.8  # metres, the IUGG mean earth radius
+_SPHERE_ERR = 0.01  # relative margin around it, twice the largest sphere vs WGS84 error
 
 
 def split_bbox(bbox: Sequence[float]) -> list[Box]:
@@ -89,8 +91,20 @@ def within_radius(
 
     x = np.asarray(lons, dtype=float)
     y = np.asarray(lats, dtype=float)
-    _, _, dist = Geod(ellps="WGS84").inv(np.full_like(x, lon), np.full_like(y, lat), x, y)
-    return [bool(v) for v in np.asarray(dist) <= radius_m]
+    # A sphere of the mean radius is within 1 % of WGS84 geodesic distances (the error is
+    # at most about 0.56 %): points clearly inside or outside are decided by the haversine
+    # formula, and only those near the circle by the exact geodesic.
+    p1, p2 = np.radians(lat), np.radians(y)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(x - lon) / 2) ** 2
+    approx = 2 * _R_MEAN * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    keep = approx <= radius_m * (1 - _SPHERE_ERR)
+    near = np.nonzero(~keep & (approx <= radius_m * (1 + _SPHERE_ERR) + 1.0))[0]
+    if near.size:
+        _, _, dist = Geod(ellps="WGS84").inv(
+            np.full(near.size, lon), np.full(near.size, lat), x[near], y[near]
+        )
+        keep[near] = np.asarray(dist) <= radius_m
+    return keep.tolist()
 
 
 def polygon_from_wkt(wkt: str) -> Any:

@@ -415,3 +415,28 @@ def test_worker_copy_lines_keep_every_value_exactly(postgis_url: str, tmp_path: 
         with pytest.raises((ImportFileError, ValidationError), match="NUL"):
             src.run(pg, by="tester")
         assert pg.count_events() == 12
+
+
+def test_whole_file_import_into_postgis_overlaps_and_matches_sqlite(
+    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file read whole goes to PostGIS through the bulk writer on a second thread."""
+    from tracker import exchange
+
+    monkeypatch.setattr(exchange, "OVERLAP_MIN", 0)
+    monkeypatch.setattr(exchange, "OVERLAP_CHUNK", 7)  # several chunks in flight
+    f = _csv(tmp_path / "ev.csv", _rows(40))
+    lite = tmp_path / "lite.gpkg"
+    ra = _import(f, lite, pipeline=False)
+    steps: list[int] = []
+    with open_store(postgis_url, create=True) as pg, open_import(f, pipeline=False) as src:
+        rb = src.run(pg, by="tester", reason="import ev.csv", on_progress=steps.append)
+        got = pg.query()
+        assert pg.check() == []
+        again = src.run(pg, by="tester", reason="import ev.csv")  # idempotent
+    assert ra == rb and again.added == 0 and sum(steps) == rb.rows - rb.invalid
+    with open_store(lite) as st:
+        want = st.query()
+    assert [replace(e, created_at=None, updated_at=None) for e in got] == [
+        replace(e, created_at=None, updated_at=None) for e in want
+    ]

@@ -32,6 +32,8 @@ IMPORT_SUFFIXES = (".csv", ".geojson", ".json")
 REQUIRED_COLUMNS = ("event_type",)
 SOURCE_COLUMNS = ("report_id", "source_publisher", "source_url")
 CHUNK = 5000
+OVERLAP_MIN = 2000  # events from which a store writable from any thread overlaps (below)
+OVERLAP_CHUNK = 20_000
 # A hand-written CSV may carry one free-form `date` column (any `--date` form) instead of
 # date_start/date_end.
 DATE_COLUMN = "date"
@@ -456,6 +458,10 @@ def _write_batch(
     # Written in date order: a store keeps rows in insertion order, so the rows of one
     # window then share disk pages.
     events = sorted(batch.events, key=_date_order)
+    if getattr(store, "writes_from_any_thread", False) and len(events) >= OVERLAP_MIN:
+        return _write_overlapped(
+            store, batch, events, by=by, reason=reason, on_progress=on_progress
+        )
     with store.transaction():
         many = getattr(store, "add_reports", None)  # optional batch API (SQLite has it)
         if many is not None:
@@ -468,6 +474,50 @@ def _write_batch(
             added += len(store.add_events(chunk, by=by, reason=reason, preserve=True))
             if on_progress:
                 on_progress(len(chunk))
+    return added
+
+
+def _write_overlapped(
+    store: Any,
+    batch: ImportBatch,
+    events: list[Event],
+    *,
+    by: str | None,
+    reason: str | None,
+    on_progress: Callable[[int], None] | None,
+) -> int:
+    """Write through the store's bulk writer, preparing the next rows while it writes.
+
+    For a store whose connection another thread may use (PostGIS): this thread stamps and
+    formats a chunk while a writer thread sends the one before and the server stores it.
+    The events were validated when read, so they are not validated a second time.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from tracker.settings import current_user
+    from tracker.store import rules
+
+    who = by or current_user()
+    at = rules.now_iso()
+    prepare = store.import_preparer(by=who, at=at)
+    added = 0
+    pending: tuple[Future[int], int] | None = None
+    with (
+        store.bulk_import(by=who, at=at, reason=reason) as writer,
+        ThreadPoolExecutor(1, thread_name_prefix="tracker-write") as pool,
+    ):
+        store.add_reports(batch.reports.values())
+        for i in range(0, len(events), OVERLAP_CHUNK):
+            rows = prepare(events[i : i + OVERLAP_CHUNK])
+            if pending is not None:
+                added += pending[0].result()
+                if on_progress:
+                    on_progress(pending[1])
+            pending = (pool.submit(writer.write, rows), len(rows))
+        if pending is not None:
+            added += pending[0].result()
+            if on_progress:
+                on_progress(pending[1])
     return added
 
 

@@ -27,7 +27,7 @@ from tracker.store.pg_write import (
     EVENT_COLS,
     I_TAGS,
     NUL_MSG,
-    copy_revisions,
+    REV_COLS_SQL,
     enter_bulk_mode,
 )
 
@@ -171,7 +171,10 @@ class PgBulkImport:
                 )
                 added = {x[0] for x in cur.fetchall()}
                 cur.execute("TRUNCATE tracker_incoming")
-        copy_revisions(con, [(i, rev, *self.rev_tail) for i, rev, _ in todo if i in added])
+        tail = "\t".join(copy_text(v) for v in self.rev_tail)
+        revs = "".join(f"{copy_text(i)}\t{rev}\t{tail}\n" for i, rev, _ in todo if i in added)
+        with con.cursor() as cur, cur.copy(f"COPY revisions ({REV_COLS_SQL}) FROM STDIN") as cp:
+            cp.write(revs.encode("utf-8"))
         return len(added)
 
     def finish(self) -> None:

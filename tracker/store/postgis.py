@@ -89,6 +89,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
     """An event store in a PostgreSQL + PostGIS database; use :func:`open_postgis`."""
 
     backend = "postgis"
+    writes_from_any_thread = True  # a psycopg connection serves one thread at a time, any one
 
     def __init__(self, url: str, *, create: bool = False) -> None:
         self.url = url  # with its secrets: never print or log this; use .location

@@ -4,7 +4,7 @@ Run: ``python -m bench.extract_eval`` (``make bench`` runs it with the others); 
 lists the missed and wrong events; set names (``wire-dev2``) print only those sets.
 
 Each labelled report in ``tests/data/labelled/`` (tuning set) and
-``tests/data/labelled/heldout/`` and ``tests/data/labelled/wire/{dev,final,final2,dev2,dev3,final3}/``
+``tests/data/labelled/heldout/`` and ``tests/data/labelled/wire/{dev,final,final2,dev2,dev3,dev4,final3}/``
 (wire-style reports; ``final``, ``final2`` and ``final3`` are never tuned on) go through the real pipeline (documents ->
 geoparser with the real gazetteer -> extractor). An extracted event matches a gold event of
 the same report when the place agrees (by name, the name as written, or the gold name's
@@ -239,6 +239,7 @@ SETS = {
     "wire-final2": WIRE / "final2",
     "wire-dev2": WIRE / "dev2",
     "wire-dev3": WIRE / "dev3",
+    "wire-dev4": WIRE / "dev4",
     "wire-final3": WIRE / "final3",
 }
 

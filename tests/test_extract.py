@@ -674,3 +674,23 @@ def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -
     first = [e for e in ex.events if e.count == 5000]
     assert {(e.event_type, e.role) for e in first} == {("movement", "destination")}
     assert "Nay Pyi Taw" not in {e.place_name for e in ex.events}
+
+
+def test_em_dash_datelines_where_clauses_highlands_and_headquarters_venues(
+    gp: Geoparser,
+) -> None:
+    text = (
+        "JAKARTA, Indonesia (Example Press) — Indonesia's army said Wednesday it had flown "
+        "about 400 additional soldiers to the highlands of Papua.\n\n"
+        "The soldiers landed Tuesday at Timika and were being ferried to Dekai, where the "
+        "attack took place, the army said.\n\n"
+        "Wirawan told reporters at armed forces headquarters in Cilangkap that troops were "
+        "ready.\n\n"
+        "Ethiopia has moved 3,000 soldiers into the Amhara region, diplomats said."
+    )
+    _, ex = run(gp, text, published="2025-04-16")
+    first = [e for e in ex.events if e.count == 400]
+    assert [(e.place_name, e.claimed_by) for e in first] == [("Papua", "Indonesia's army")]
+    assert {e.event_type for e in ex.events if e.place_name == "Timika"} == {"arrival"}
+    assert "Cilangkap" not in {e.place_name for e in ex.events}
+    assert {e.admin1_code for e in ex.events if e.count == 3000} == {"ET-AM"}

@@ -210,7 +210,9 @@ def _noun_phrase_before(sentence: str, pos: int) -> tuple[str, int]:
     """Return the claimant noun phrase that ends right before ``pos`` (the saying verb)."""
     head = sentence[:pos].rstrip()
     head = head[: m.start()] if (m := _TIME_TAIL.search(head)) else head
-    cut = max(head.rfind(c) for c in (",", "”", '"', ";", ":", "“"))
+    cut = max(head.rfind(c) for c in (",", "”", '"', ";", ":", "“", "—", "–", " - "))
+    if cut >= 0 and head[cut : cut + 3] == " - ":
+        cut += 2  # the segment starts after the spaced hyphen
     seg_start = cut + 1 if cut >= 0 else 0
     seg = head[seg_start:]
     a = _scan_back(seg)

@@ -175,7 +175,7 @@ _DIRECTIONAL = ("deployment_decision", "withdrawal", "arrival", "movement")
 
 # A relative clause describes the force, it is not what the sentence reports: "Ethiopian
 # soldiers, who have fought al-Shabaab for two decades, remain in Baidoa" is presence.
-RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s+[^,;]*(?:,|$)|\bwhose\s+[^,;]*")
+RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|where)\s+[^,;]*(?:,|$)|\bwhose\s+[^,;]*")
 
 
 # "... is likely to take on a larger role once the mission completes its withdrawal": what

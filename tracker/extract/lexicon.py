@@ -282,6 +282,9 @@ PLACE_DESCRIPTORS = frozenset(
         "krai",
         "state",
         "states",
+        "highlands",
+        "lowlands",
+        "interior",
         "provinces",
         "districts",
         "governorates",
@@ -517,6 +520,7 @@ SPEAKER_BEFORE = re.compile(
     r"state\s+television|the\s+media|the\s+press|parliament|lawmakers))?"
     r"(?:\s+(?:late\s+|early\s+|earlier\s+)?on\s+\w+)?\s+(?:in|at|from)|"
     r"\b(?:news|press)\s+conference\s+(?:in|at)|\bbriefing\s+(?:in|at)|"
+    r"\b(?:told|briefed)\s+(?:reporters|journalists)\s+at\s+(?:[\w'’-]+\s+){1,5}?(?:in|at|near)|"
     r"\b(?:summit|meeting|talks)\s+(?:in|at)|\b(?:visit|trip)\s+to)\s+(?:the\s+)?$",
     re.I,
 )

@@ -360,7 +360,7 @@ def _drop_contributor_lists(row: list[_Draft]) -> list[_Draft]:
     placed = any(d.place is not None and d.place.role != "origin" for d in row)
     if len(origins) < 3 or not placed:
         return row
-    return [d for d in row if d not in origins]
+    return [d for d in row if not any(d is o for o in origins)]  # identity, not field equality
 
 
 def _same_clause(text: str, a: int, b: int) -> bool:

@@ -6,7 +6,9 @@ before the name gives the role ("to the port city of X" destination, "from X" or
 the subject of a saying verb is a government ("Moscow denied"); a possessive before an
 institution is an owner ("Russia's defence ministry"); a coarser name right after a finer
 one only locates it ("Fort Stewart, Georgia", "Bremerhaven in Germany", "Russia's Kursk
-region"). Imports: stdlib, tracker.model.
+region"); a name the gazetteer lacks, located by a listed one ("Quiterajo, north of
+Macomia"), is placed near it (:func:`unlisted_places`). Imports: stdlib, tracker.model,
+tracker.gazetteer, tracker.geoparse, tracker.extract.lexicon.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from tracker.extract import lexicon
 from tracker.gazetteer import normalize_name
+from tracker.geoparse import Toponym
 from tracker.model import Place
 
 _KIND_RANK = {
@@ -63,16 +65,8 @@ _LIST_GAP = re.compile(
 _WORD = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*")
 
 
-class ToponymLike(Protocol):
-    """What the extractor reads from a geoparser toponym."""
-
-    start: int
-    end: int
-    name: str
-    kind: str
-    place: Place | None
-    score: float
-    is_location: bool
+# What the extractor reads from a geoparser toponym (a place it adds is an Unlisted one).
+ToponymLike = Toponym
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +342,8 @@ def assign_roles(
     for i, t in enumerate(tops):
         if i in drop or _is_government(text, t) or acting_state(text, t):
             continue
-        before = [u for u in toponyms if u.end <= t.start]
-        if before and _APPOSITIVE_GAP.match(text, before[-1].end, t.start):
+        before = max((u.end for u in toponyms if u.end <= t.start), default=None)
+        if before is not None and _APPOSITIVE_GAP.match(text, before, t.start):
             continue  # "Adre, its main crossing into Sudan's Darfur": describes Adre
         if (
             t.place is not None
@@ -412,22 +406,15 @@ def assign_roles(
     return out
 
 
-@dataclass(slots=True)  # mutable like the geoparser's Toponym (ToponymLike's members)
-class Unlisted:
+@dataclass(frozen=True, slots=True)
+class Unlisted(Toponym):
     """A place the gazetteer lacks, placed near the named place the report locates it by.
 
     "pulled out of Quiterajo, north of Macomia": ``name`` is "Quiterajo", ``place`` is
     Macomia's, and the event is drawn "near" Macomia.
     """
 
-    start: int
-    end: int
-    name: str
-    kind: str
-    place: Place | None
-    score: float
-    is_location: bool
-    anchor: str  # how the report locates it ("north of Macomia")
+    anchor: str = ""  # how the report locates it ("north of Macomia")
 
 
 _DIRECTION = (
@@ -481,7 +468,7 @@ def unlisted_places(
             anchor.place,
             0.8 * float(anchor.score),
             True,
-            f"{rel} {anchor.name}",
+            anchor=f"{rel} {anchor.name}",
         )
         gone = [anchor, *inner]  # a word of the name read as a person ("Base") goes too
         out = sorted([t for t in out if not any(t is g for g in gone)] + [u], key=lambda t: t.start)

@@ -28,7 +28,6 @@ from tracker.store.pg_write import (
     I_TAGS,
     NUL_MSG,
     REV_COLS_SQL,
-    enter_bulk_mode,
 )
 
 if TYPE_CHECKING:
@@ -142,12 +141,7 @@ class PgBulkImport:
         if not todo:
             return 0
         store = self.store
-        if not store._bulk_tried:
-            store._bulk_tried = True
-            rebuild = enter_bulk_mode(con, len(todo))
-            if rebuild is not None:
-                store._bulk = True
-                store._before_commit.append(rebuild)
+        store._try_bulk(len(todo))
         data = b"".join(r[2] for r in todo)
         if store._bulk:  # the table is locked and has no secondary indexes
             ids = [r[0] for r in todo]

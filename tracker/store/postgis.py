@@ -319,12 +319,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
         try:
             if len(events) <= SMALL_BATCH:
                 return insert_few(self.con, events, rev)
-            if not self._bulk_tried:
-                self._bulk_tried = True
-                rebuild = enter_bulk_mode(self.con, len(events))
-                if rebuild is not None:
-                    self._bulk = True
-                    self._before_commit.append(rebuild)
+            self._try_bulk(len(events))
             added = copy_many(self.con, events, direct=self._bulk)
             copy_revisions(self.con, [(e.id, e.revision, *rev) for e in events if e.id in added])
             return added
@@ -355,6 +350,15 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
             bulk = PgBulkImport(self, by=by, at=at, reason=reason)
             yield bulk
             bulk.finish()
+
+    def _try_bulk(self, batch: int) -> None:
+        """On a transaction's first big write, enter bulk mode if the table allows it."""
+        if not self._bulk_tried:
+            self._bulk_tried = True
+            rebuild = enter_bulk_mode(self.con, batch)
+            if rebuild is not None:
+                self._bulk = True
+                self._before_commit.append(rebuild)
 
     def get_event(self, event_id: str) -> Event:
         """Return the event (deleted ones too, with ``deleted=True``).

@@ -35,6 +35,7 @@ from tracker.errors import (
 from tracker.model import REVIEW_STATES, Event, EventFilter, RegionFilter
 from tracker.store import open_store
 from tracker.store.pg_conn import redact_url
+from tracker.store.pg_write import COLS_SQL
 
 pytestmark = pytest.mark.postgis
 
@@ -257,6 +258,42 @@ def test_schema_has_gist_on_geometry_and_dates(postgis_url: str) -> None:
             ).fetchall()
         )
         assert "events_geom_days" in plan
+
+
+def _indexes_and_keys(con: psycopg.Connection[Any]) -> list[tuple[str, ...]]:
+    idx = con.execute(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() ORDER BY 1, 2"
+    ).fetchall()
+    keys = con.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+    ).fetchall()
+    return [tuple(r) for r in idx + keys]
+
+
+def test_bulk_load_rebuilds_every_index_and_key(postgis_url: str) -> None:
+    with open_store(postgis_url, create=True) as st:
+        con: psycopg.Connection[Any] = st.con  # type: ignore[attr-defined]
+        fresh = _indexes_and_keys(con)
+        st.add_events([Event(id=f"b{i}", lon=1.0, lat=2.0, source_url="u") for i in range(3000)])
+        assert _indexes_and_keys(con) == fresh
+        for again in (  # the keys hold again
+            f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM events WHERE id = 'b1'",
+            "INSERT INTO revisions (event_id, revision, action, changed_at, changed_by) "
+            "VALUES ('b1', 1, 'x', 'y', 'z')",
+        ):
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                con.execute(again)
+            con.rollback()
+        # A failed bulk load rolls back the dropped keys with everything else.
+        bad = [
+            Event(id=f"c{i}", actor="x" if i < 2990 else "a\x00b", source_url="u")
+            for i in range(3000)
+        ]
+        with pytest.raises(ValidationError, match="NUL"):
+            st.add_events(bad)
+        assert _indexes_and_keys(con) == fresh and st.count_events() == 3000
 
 
 def test_nul_characters_are_refused_and_nothing_is_written(postgis_url: str) -> None:

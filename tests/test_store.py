@@ -473,6 +473,22 @@ def test_bulk_add_fills_indexes_like_single_adds(store: EventStore) -> None:
     assert store.check() == []
 
 
+def test_big_batch_then_small_writes_in_one_transaction_stay_unique(store: EventStore) -> None:
+    """A first big load may drop the keys (PostGIS bulk mode); ids must still be unique."""
+    store.add_events([ev(f"big{i:05d}", date_start=D("2024-02-01")) for i in range(0, 300, 3)])
+    many = [ev(f"big{i:05d}", date_start=D("2024-02-02")) for i in range(2500)]
+    with store.transaction():
+        added = store.add_events(many)
+        assert len(added) == 2500 - 100  # the ids stored before are skipped
+        assert store.add_events([ev("big00001"), ev("small1")]) == ["evt_small1"]
+        assert store.add_events(many[:300]) == []
+        store.edit_event("evt_big00002", {"notes": "seen"}, reason="check")
+    assert store.count_events() == 2501 and store.check() == []
+    assert store.get_event("evt_big00003").date_start == D("2024-02-01")  # kept, not replaced
+    assert [r.revision for r in store.history("evt_big00002")] == [1, 2]
+    assert store.add_events([ev("big00004"), ev("small1")]) == []  # keys are back
+
+
 # --------------------------------------------------------------------------- rules, links
 
 

@@ -3,10 +3,11 @@
 A few events (a ``tracker add``) go in with one ``INSERT ... ON CONFLICT DO NOTHING`` whose
 ``RETURNING`` feeds the revisions insert in the same statement: one round trip and, outside
 an explicit transaction, one commit. Many events are streamed with ``COPY``. When a big
-batch lands in a table that is small next to it (a first import), the secondary indexes
+batch lands in a table that is small next to it (a first import), the indexes and keys
 are dropped under an exclusive lock and rebuilt before the transaction commits: building
-an index is far cheaper than updating it row by row. Ids already stored are skipped in
-every path, so adds stay idempotent and concurrent writers never duplicate an event.
+an index is far cheaper than updating it row by row (the ids stored are then read once
+and kept in a set). Ids already stored are skipped in every path, so adds stay idempotent
+and concurrent writers never duplicate an event.
 Imports: psycopg, stdlib, tracker.model, tracker.store.pg_schema.
 """
 
@@ -19,6 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from tracker.model import Event
@@ -72,22 +74,24 @@ def insert_few(
     return {r[0] for r in rows}
 
 
-def copy_many(con: psycopg.Connection[Any], events: Sequence[Event], *, direct: bool) -> set[str]:
+def copy_many(
+    con: psycopg.Connection[Any], events: Sequence[Event], *, known: set[str] | None
+) -> set[str]:
     """COPY events in; return the ids inserted (those not stored before).
 
-    With ``direct`` (bulk mode: the table is locked and has no secondary indexes) the ids
-    already stored are filtered out first and the rest copied straight into ``events``;
-    otherwise they go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``,
-    which is safe next to concurrent writers.
+    ``known`` is given in bulk mode (the table is locked, has no secondary indexes, and
+    ``known`` holds every id in it): the events not in it are copied straight into
+    ``events`` and their ids added to it. Otherwise they go through a temporary table and
+    ``INSERT ... ON CONFLICT DO NOTHING``, which is safe next to concurrent writers.
     """
-    if direct:
-        ids = [e.id for e in events]
-        have = {r[0] for r in con.execute("SELECT id FROM events WHERE id = ANY(%s)", (ids,))}
-        todo = [e for e in events if e.id not in have]
+    if known is not None:
+        todo = [e for e in events if e.id not in known]
         with con.cursor() as cur, cur.copy(f"COPY events ({COLS_SQL}) FROM STDIN") as cp:
             for e in todo:
                 cp.write_row(_copy_row(e))
-        return {e.id for e in todo}
+        added = {e.id for e in todo}
+        known |= added
+        return added
     con.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS tracker_incoming ON COMMIT DROP AS "
         f"SELECT {COLS_SQL} FROM events WITH NO DATA"
@@ -113,31 +117,54 @@ def copy_revisions(con: psycopg.Connection[Any], rows: Sequence[Sequence[Any]]) 
 
 
 def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], None] | None:
-    """Drop the secondary event indexes for a big load into a small table, if allowed.
+    """Drop the event indexes and keys for a big load into a small table, if allowed.
 
-    Returns the function that rebuilds them (to run before commit), or ``None`` when the
-    table is too big next to the batch, or this user does not own it (a least-privilege
-    writer then takes the ordinary path).
+    The secondary indexes of ``events``, its primary key and the ``(event_id, revision)``
+    key of ``revisions`` go, under exclusive locks on both tables; the returned function
+    (to run before commit) builds them again, which fails, and so rolls everything back,
+    if a duplicate got in. Until then the caller must find stored ids without the key
+    (the table is small: read them once) and use no ``ON CONFLICT (id)``. Returns ``None``
+    when a table is too big next to the batch, or this user does not own both (a
+    least-privilege writer then takes the ordinary path).
     """
     if batch < BULK_MIN:
         return None
-    row = con.execute(
+    rows = con.execute(
         "SELECT pg_has_role(c.relowner, 'USAGE'), c.reltuples FROM pg_class c "
-        "WHERE c.oid = 'events'::regclass"
-    ).fetchone()
-    if row is None or not row[0]:
+        "WHERE c.oid IN ('events'::regclass, 'revisions'::regclass)"
+    ).fetchall()
+    if len(rows) != 2 or not all(r[0] for r in rows):
         return None
-    if row[1] is not None and row[1] > BULK_RATIO * batch:  # planner estimate: clearly big
+    if any(r[1] is not None and r[1] > BULK_RATIO * batch for r in rows):  # clearly big
         return None
-    n = int(con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
-    if n > BULK_RATIO * batch:
-        return None
-    con.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+    for table in ("events", "revisions"):
+        n = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        if n > BULK_RATIO * batch:
+            return None
+    con.execute("LOCK TABLE events, revisions IN ACCESS EXCLUSIVE MODE")
+    keys = con.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid IN ('events'::regclass, 'revisions'::regclass) AND contype IN ('p', 'u') "
+        "ORDER BY contype, conname"
+    ).fetchall()
     for name, _ in pg_schema.EVENT_INDEXES:
         con.execute(f"DROP INDEX IF EXISTS {name}")  # our constants
+    for table, name, _ in keys:
+        con.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.Identifier(table), sql.Identifier(name)
+            )
+        )
 
     def rebuild() -> None:
         con.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for table, name, definition in keys:
+            con.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+                + sql.SQL(definition)
+            )
         for _, ddl in pg_schema.EVENT_INDEXES:
             con.execute(ddl)  # our constants
         con.execute("ANALYZE events")

@@ -98,7 +98,8 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
         self._depth = 0
         self._before_commit: list[Callable[[], None]] = []
         self._bulk_tried = False
-        self._bulk = False
+        # In bulk mode (see _try_bulk), every id in the locked events table; else None.
+        self._bulk_ids: set[str] | None = None
         self.con = connect(url, autocommit=True)
         try:
             self._setup(create)
@@ -222,7 +223,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
             self._depth = 0
             self._before_commit = []
             self._bulk_tried = False
-            self._bulk = False
+            self._bulk_ids = None
 
     def _read(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
@@ -317,10 +318,11 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
 
     def _write_new(self, events: Sequence[Event], rev: tuple[Any, ...]) -> set[str]:
         try:
-            if len(events) <= SMALL_BATCH:
+            if len(events) > SMALL_BATCH:
+                self._try_bulk(len(events))
+            if len(events) <= SMALL_BATCH and self._bulk_ids is None:
                 return insert_few(self.con, events, rev)
-            self._try_bulk(len(events))
-            added = copy_many(self.con, events, direct=self._bulk)
+            added = copy_many(self.con, events, known=self._bulk_ids)
             copy_revisions(self.con, [(e.id, e.revision, *rev) for e in events if e.id in added])
             return added
         except psycopg.DataError as err:
@@ -356,8 +358,8 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
         if not self._bulk_tried:
             self._bulk_tried = True
             rebuild = enter_bulk_mode(self.con, batch)
-            if rebuild is not None:
-                self._bulk = True
+            if rebuild is not None:  # the table is small: reading its ids is cheap
+                self._bulk_ids = {r[0] for r in self.con.execute("SELECT id FROM events")}
                 self._before_commit.append(rebuild)
 
     def get_event(self, event_id: str) -> Event:

@@ -5,7 +5,7 @@ Run: ``python -m bench.postgis`` (``--n 200000`` for a quicker pass; ``--url URL
 fsync and synchronous_commit on). In one run it
 1. generates the same N events as ``bench.store`` (same generator and seed) as a tracker CSV;
 2. bulk-imports them with full validation as ``tracker import`` does: a file this big is
-   parsed, validated and formatted as ``COPY`` lines in a worker process while this one
+   parsed, validated and stamped in a worker process while this one
    streams them (``open_import(pipeline=None)``, end to end only); ``--in-process``: read
    whole here first (``read_csv`` + ``import_events``), with the rate of the store part;
 3. runs 20 queries of each kind (q1 bbox + 30 days, q2 12-vertex polygon + 90 days, q3 300
@@ -98,7 +98,7 @@ def _measure(
     st = open_store(url, create=True)
     t_read, t_import = import_csv(st, csv_path, n, pipeline=False if args.in_process else None)
     how = (
-        "CSV parse+validate+COPY lines in a worker process, overlapped with the COPY"
+        "CSV parse+validate+stamping in a worker process, overlapped with the COPY"
         if t_read != t_read  # NaN: the worker read it
         else f"CSV parse+validate {t_read:.1f} s; store part alone "
         f"{n / (t_import - t_read):,.0f} events/s"

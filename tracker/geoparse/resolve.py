@@ -199,15 +199,23 @@ def make_group(
         and c.matched_alias
         and normalize(c.matched_alias) == norm
     ]
+    # A country or region of exactly this name makes a town that has it only as an
+    # alternate name ("Minnesota" for Minneota) a town that context alone cannot pick.
+    named_major = normalize is not None and any(
+        c.kind in MAJOR and normalize(c.name) == norm for _, c in scored
+    )
     shadowed = frozenset(
         i
         for i, (_, c) in enumerate(scored)
         if c.kind not in MAJOR
-        and any(
-            r.country_code == c.country_code
-            and r.admin1_code != c.admin1_code
-            and _km(r, c) >= SEAT_KM
-            for r in regions
+        and (
+            any(
+                r.country_code == c.country_code
+                and r.admin1_code != c.admin1_code
+                and _km(r, c) >= SEAT_KM
+                for r in regions
+            )
+            or (named_major and _alias_only(c, norm))
         )
     )
     return NameGroup(
@@ -219,6 +227,15 @@ def make_group(
         major_ccs,
         shadowed=shadowed,
     )
+
+
+def _alias_only(c: Place, norm: str) -> bool:
+    """Whether town ``c`` was found through an alternate name, not its own (see prior)."""
+    alias = c.matched_alias
+    if not norm or alias is None or alias == c.name:
+        return False
+    name, al = c.name.lower(), alias.lower()
+    return name.replace("-", " ") != al.replace("-", " ") and name != al + " city"
 
 
 def _seat_over_region(pairs: list[tuple[float, Place]]) -> list[tuple[float, Place]]:

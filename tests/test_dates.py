@@ -363,3 +363,18 @@ def test_over_the_weekend_is_the_weekend_before_publication() -> None:
         for m in find_date_expressions("this weekend", saturday)
     ]
     assert got == [(saturday, saturday, "day")]
+
+
+def test_following_day_and_days_later_count_from_the_day_before_them() -> None:
+    text = (
+        "The convoy left on 3 June and arrived the following day; a second one "
+        "left on 10 June and arrived three days later.\n\nThe next day was quiet."
+    )
+    got = [(m.text, m.span.start) for m in find_date_expressions(text, date(2024, 6, 20))]
+    assert got == [
+        ("3 June", date(2024, 6, 3)),
+        ("the following day", date(2024, 6, 4)),
+        ("10 June", date(2024, 6, 10)),
+        ("three days later", date(2024, 6, 13)),
+    ]  # "The next day" after a paragraph break, with no day before it there: not guessed
+    assert find_date_expressions("Troops arrived two days later.", date(2024, 6, 20)) == []

@@ -694,3 +694,18 @@ def test_em_dash_datelines_where_clauses_highlands_and_headquarters_venues(
     assert {e.event_type for e in ex.events if e.place_name == "Timika"} == {"arrival"}
     assert "Cilangkap" not in {e.place_name for e in ex.events}
     assert {e.admin1_code for e in ex.events if e.count == 3000} == {"ET-AM"}
+
+
+def test_each_step_of_a_sentence_keeps_its_own_day(gp: Geoparser) -> None:
+    text = (
+        "About 800 Malian soldiers left Kayes on Monday and reached Nioro du Sahel two days "
+        "later, the army said.\n\n"
+        "On Tuesday 300 Ukrainian troops moved to Sumy, and on Thursday to Kharkiv, "
+        "officials said.\n\n"
+        "Russia moved 2,000 troops to Kursk and Belgorod on Monday, the ministry said."
+    )
+    _, ex = run(gp, text, published="2024-06-14")  # a Friday
+    day = {e.place_name: e.date_start.isoformat() for e in ex.events if e.date_start}
+    assert day["Kayes"] == "2024-06-10" and day["Nioro"] == "2024-06-12"
+    assert day["Sumy"] == "2024-06-11" and day["Kharkiv"] == "2024-06-13"
+    assert day["Kursk"] == day["Belgorod"] == "2024-06-10"  # one day for the whole list

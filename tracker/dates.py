@@ -598,7 +598,47 @@ def find_date_expressions(text: str, anchor: date | None) -> list[DateMention]:
         if start >= last_end:
             result.append(DateMention(start, end, text[start:end], span))
             last_end = end
-    return result
+    return _chain(text, result)
+
+
+# Days counted from the day told just before: "left on Monday and arrived the following day".
+_CHAINED = re.compile(
+    r"(?i)\b(?:the\s+(?:following|next)\s+(?P<part>day|morning|afternoon|evening|night)"
+    r"|(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+days?\s+later)\b"
+)
+CHAIN_REACH = 300  # characters back, within the paragraph, to the day counted from
+
+
+def _chain(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """Add "the following day" / "two days later" counted from the day named before it.
+
+    Without a single day named shortly before, in the same paragraph, nothing is added
+    (no guess from the publication date).
+    """
+    out = list(mentions)
+    for m in _CHAINED.finditer(text):
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        before = [
+            x
+            for x in mentions
+            if x.end <= m.start()
+            and m.start() - x.end <= CHAIN_REACH
+            and "\n\n" not in text[x.end : m.start()]
+        ]
+        if not before:
+            continue
+        base = before[-1].span
+        if base.precision != "day" or base.start is None:
+            continue
+        n = m.group("n")
+        days = 1 if n is None else _NUM.get(n.lower()) or int(n)
+        day = base.start + timedelta(days=days)
+        out.append(
+            DateMention(m.start(), m.end(), m.group(0), DateSpan(day, day, "day", m.group(0)))
+        )
+    out.sort(key=lambda x: x.start)
+    return out
 
 
 def find_date_spans(text: str) -> list[tuple[int, int]]:

@@ -363,6 +363,43 @@ def _drop_contributor_lists(row: list[_Draft]) -> list[_Draft]:
     return [d for d in row if not any(d is o for o in origins)]  # identity, not field equality
 
 
+# Where one sentence tells two steps, each with its own day.
+_STEP_BREAK = re.compile(r"\s(?:and|then|before|after)\s|;")
+
+
+def _segment_dates(
+    text: str,
+    sentence: Sentence,
+    mentions: Sequence[DateMention],
+    skip: Sequence[tuple[int, int]],
+    at: int,
+) -> list[DateMention]:
+    """Return the event dates in the step of the sentence holding offset ``at``.
+
+    Only when the sentence gives two or more event dates: it is cut at "and", "then",
+    "before", "after" and ";" (not inside a date), and the dates of the piece around
+    ``at`` are returned ("left Niamey on Tuesday | and reached Gaya on Wednesday").
+    """
+    inside = [
+        m
+        for m in mentions
+        if m.start >= sentence.start
+        and m.end <= sentence.end
+        and not any(a <= m.start < b for a, b in skip)
+        and not _is_statement_date(text, sentence, m)
+    ]
+    if len(inside) < 2:
+        return []
+    cuts = [
+        sentence.start + b.start()
+        for b in _STEP_BREAK.finditer(sentence.text)
+        if not any(m.start <= sentence.start + b.start() < m.end for m in inside)
+    ]
+    lo = max((c for c in cuts if c <= at), default=sentence.start)
+    hi = min((c for c in cuts if c > at), default=sentence.end)
+    return [m for m in inside if m.start >= lo and m.end <= hi]
+
+
 def _same_clause(text: str, a: int, b: int) -> bool:
     """Whether offsets a and b are in one clause (no ", as" / "; " / "and that" between)."""
     lo, hi = min(a, b), max(a, b)
@@ -593,10 +630,11 @@ def extract_report(
                 or (attribution is not None and attribution.verb == "ordered" and not proper)
             ):
                 status = "confirmed"  # (an official's own order concerns the state's forces)
+        dates_here = comment_dates if comment else body_dates
         span, note = _event_date(
             text,
             s,
-            comment_dates if comment else body_dates,
+            dates_here,
             skip_spans,
             bool(_FUTURE.search(s.text)),
             anchor,
@@ -637,6 +675,11 @@ def extract_report(
                 seen.add(key)
                 d = _Draft(place=pr, **base)  # type: ignore[arg-type]
                 d.event_type = forces.event_type_for(etypes, pr.role)
+                own_dates = _segment_dates(text, s, dates_here, skip_spans, pr.toponym.start)
+                if own_dates:  # "left X on Monday and reached Y the following day"
+                    d.span, d.date_note = _event_date(
+                        text, s, own_dates, skip_spans, bool(_FUTURE.search(s.text)), anchor
+                    )
                 if own is not None and d.status == "denied" and pr.toponym.start >= own:
                     d.status = _own_status(d.claimed_by)  # the denier's own claim
                 if main is not None and not _same_clause(text, main.start, pr.toponym.start):

@@ -97,6 +97,42 @@ def test_copy_is_lossless_both_ways_and_rerun_adds_nothing(
     assert again.hashes == first.hashes
 
 
+def test_big_copy_both_ways_fills_the_spatial_indexes(
+    tmp_path: Path, dest: Callable[[], str]
+) -> None:
+    """Thousands of events take each backend's bulk path (R*Trees, dropped keys)."""
+    src = tmp_path / "src.gpkg"
+    with open_store(src, create=True) as st:
+        _fill(st)
+        st.add_events(
+            [
+                Event(
+                    id=f"evt_b{i:05d}",
+                    lon=-170.0 + i * 0.1,
+                    lat=-60.0 + i * 0.04,
+                    date_start=date(2024, 1, 1 + i % 28),
+                    date_end=date(2024, 1, 1 + i % 28),
+                    date_precision="day",
+                    source_url="https://x/b",
+                )
+                for i in range(2600)
+            ]
+        )
+    mid = dest()
+    assert copy_store(src, mid).added["events"] == 2606
+    back = tmp_path / "back.gpkg"
+    copy_store(mid, back)
+    box = EventFilter(bbox=(-150.0, -55.0, -100.0, 20.0), date_from=date(2024, 1, 5))
+    with open_store(src) as a, open_store(mid) as b, open_store(back) as c:
+        _same(a, b)
+        _same(a, c)
+        assert b.check() == [] and c.check() == []
+        want = a.query_ids(box)
+        assert len(want) > 100 and b.query_ids(box) == want and c.query_ids(box) == want
+        assert b.add_events([Event(id="evt_b00007", source_url="u")]) == []  # keys hold
+    assert sum(copy_store(src, mid).added.values()) == 0
+
+
 def test_rerun_brings_edits_forward_and_refuses_divergence(
     tmp_path: Path, dest: Callable[[], str]
 ) -> None:

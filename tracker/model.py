@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 EVENT_TYPES = (
@@ -213,12 +214,16 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as a JSON-ready dict (ISO dates, tags as a list)."""
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d = dict(zip(_EVENT_NAMES, _EVENT_VALUES(self), strict=True))
         for k in ("date_start", "date_end"):
             v = d[k]
             d[k] = v.isoformat() if v is not None else None
         d["tags"] = list(self.tags)
         return d
+
+
+_EVENT_NAMES = tuple(f.name for f in fields(Event))  # dataclass order, as to_dict gives it
+_EVENT_VALUES = attrgetter(*_EVENT_NAMES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ Imports: stdlib, tracker.model/errors, tracker.store.* (backends lazily).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -135,8 +136,13 @@ def read_tables(st: EventStore) -> dict[str, list[Row]]:
 
 
 def _row_json(row: Row) -> str:
-    clean = {k: v for k, v in row.items() if not k.startswith("_")}
-    return json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    """Return a row's canonical text: its values as a JSON array, in column order.
+
+    Both backends build a table's rows with the same keys in the same order
+    (:func:`read_tables`), so the values alone identify the content.
+    """
+    values = [v for k, v in row.items() if not k.startswith("_")]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def table_digest(tables: dict[str, list[Row]]) -> tuple[dict[str, int], dict[str, str]]:
@@ -256,6 +262,27 @@ def copy_store(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Copy
     if s_loc == d_loc:
         msg = "source and destination are the same store"
         raise StoreError(msg)
+    with _gc_paused():
+        return _copy(s_loc, d_loc)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while whole stores sit in memory as rows.
+
+    Its full passes over millions of long-lived, acyclic rows took over half of the read
+    time (250,000 events: 9.1 s with it, 3.9 s without).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _copy(s_loc: str, d_loc: str) -> CopyResult:
     with open_store(s_loc) as s_st, _snapshot(s_st):
         s_tables = read_tables(s_st)
         s_name = s_st.location
@@ -382,7 +409,11 @@ class _SQLiteWriter(_Writer):
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
         from tracker.store import sqlite
 
-        self._many(sqlite._INSERT, [sqlite.event_to_row(e) for e in new])
+        rows = [sqlite.event_to_row(e) for e in new]
+        if len(rows) >= sqlite.BULK_MIN:  # R*Trees filled once, not by a trigger per row
+            self.st._bulk_insert(rows)  # type: ignore[attr-defined]
+        else:
+            self._many(sqlite._INSERT, rows)
         for e in changed:
             p = sqlite.event_to_row(e)
             self.con.execute(sqlite._UPDATE, [p[0], *p[2:-1], p[-1], e.id])
@@ -439,6 +470,11 @@ class _PostGISWriter(_Writer):
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
         from tracker.store import postgis
 
+        # A big copy into a small table: indexes and keys are rebuilt before commit.
+        self.st._try_bulk(len(new))  # type: ignore[attr-defined]
+        known = self.st._bulk_ids  # type: ignore[attr-defined]
+        if known is not None:
+            known.update(e.id for e in new)
         self._copy("events", postgis.EVENT_COLS, [postgis.event_params(e) for e in new])
         for e in changed:
             p = postgis.event_params(e)

@@ -128,7 +128,8 @@ def read_tables(st: EventStore) -> dict[str, list[Row]]:
     return {
         "meta": [{"key": k, "value": v} for k, v in meta],
         "reports": reports,
-        "events": [e.to_dict() | {"_event": e} for e in events],
+        # an event row carries its Event; its values are read from it when hashed
+        "events": [{"id": e.id, "_event": e} for e in events],
         "revisions": revisions,
         "links": links,
         "place_rules": rules,
@@ -141,7 +142,11 @@ def _row_json(row: Row) -> str:
     Both backends build a table's rows with the same keys in the same order
     (:func:`read_tables`), so the values alone identify the content.
     """
-    values = [v for k, v in row.items() if not k.startswith("_")]
+    ev = row.get("_event")
+    if ev is not None:
+        values = list(ev.to_dict().values())
+    else:
+        values = [v for k, v in row.items() if not k.startswith("_")]
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -292,8 +297,12 @@ def _copy(s_loc: str, d_loc: str) -> CopyResult:
         writer = _writer_for(d_st)
         d_tables = read_tables(d_st)
         inserts, updates = plan_copy(s_tables, d_tables)
+        del s_tables, d_tables  # the plan holds what is written; free the rest first
         with d_st.transaction():
             writer.apply(inserts, updates)
+            added = {t: len(inserts[t]) for t in TABLES}
+            updated = {t: len(updates[t]) for t in TABLES}
+            del inserts, updates
             d_counts, d_hashes = table_digest(read_tables(d_st))
             bad = [t for t in TABLES if (d_counts[t], d_hashes[t]) != (counts[t], hashes[t])]
             if bad:
@@ -303,8 +312,8 @@ def _copy(s_loc: str, d_loc: str) -> CopyResult:
         return CopyResult(
             src=s_name,
             dst=d_st.location,
-            added={t: len(inserts[t]) for t in TABLES},
-            updated={t: len(updates[t]) for t in TABLES},
+            added=added,
+            updated=updated,
             counts=counts,
             hashes=hashes,
             notes=notes,

@@ -20,9 +20,16 @@ from psycopg.types.json import Jsonb
 from tracker.errors import ConflictError, EventNotFoundError, ValidationError
 from tracker.model import Event, Revision
 from tracker.store import rules
-from tracker.store.pg_write import EVENT_COLS, NUL_MSG, event_params, has_nul, row_to_event
+from tracker.store.pg_write import (
+    EVENT_COLS,
+    NUL_MSG,
+    SELECT_SQL,
+    event_params,
+    has_nul,
+    row_to_event,
+)
 
-_SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
+_SELECT = SELECT_SQL
 _UPDATE = (
     "UPDATE events SET "
     + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")

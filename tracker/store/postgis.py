@@ -39,6 +39,7 @@ from tracker.store.pg_revisions import PostGISRevisions
 from tracker.store.pg_write import (
     EVENT_COLS,
     NUL_MSG,
+    SELECT_SQL,
     SMALL_BATCH,
     copy_many,
     copy_revisions,
@@ -46,13 +47,14 @@ from tracker.store.pg_write import (
     event_params,
     insert_few,
     row_to_event,
+    select_col,
 )
 from tracker.store.pgquery import ORDER_SQL, plan_filter
 from tracker.store.postgis_extras import PostGISExtras
 
 logger = logging.getLogger(__name__)
 
-_SELECT = ", ".join(f"e.{c}" for c in EVENT_COLS)
+_SELECT = SELECT_SQL
 
 
 def translate_error(err: psycopg.Error, location: str) -> StoreError:
@@ -398,7 +400,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
         if flt.limit is not None and not plan.needs_python:
             limit = f" LIMIT {int(flt.limit)}"
         if plan.branches:  # window only: UNION ALL of index-only branches, all dated
-            inner = ", ".join("e." + c for c in cols) + ", e.date_start AS _ds, e.date_end AS _de"
+            inner = ", ".join(map(select_col, cols)) + ", e.date_start AS _ds, e.date_end AS _de"
             parts, params = [], []
             for clause, bparams in plan.branches:
                 parts.append(f"SELECT {inner} FROM events e WHERE {plan.sql()} AND {clause}")
@@ -410,7 +412,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
             )
         else:
             query = (
-                f"SELECT {', '.join('e.' + c for c in cols)} FROM events e "
+                f"SELECT {', '.join(map(select_col, cols))} FROM events e "
                 f"WHERE {plan.sql()} {ORDER_SQL}{limit}"
             )
             params = plan.params

@@ -62,6 +62,15 @@ def _same(a: EventStore, b: EventStore) -> None:
     assert a.list_reports() == b.list_reports()
 
 
+def _back_and_compare(src: Path, mid: str, back: Path) -> None:
+    """Copy ``mid`` to ``back``; all three stores must hold the same, and check clean."""
+    copy_store(mid, back)
+    with open_store(src) as a, open_store(mid) as b, open_store(back) as c:
+        _same(a, b)
+        _same(a, c)
+        assert b.check() == [] and c.check() == []
+
+
 def _gpkg_dest(tmp_path: Path) -> str:
     return str(tmp_path / "dst.gpkg")
 
@@ -86,12 +95,7 @@ def test_copy_is_lossless_both_ways_and_rerun_adds_nothing(
     first = copy_store(src, mid)
     assert first.added["events"] == 6 and first.added["revisions"] == 8
     assert first.counts["links"] == 2 and first.counts["place_rules"] == 2
-    back = tmp_path / "back.gpkg"
-    copy_store(mid, back)
-    with open_store(src) as a, open_store(mid) as b, open_store(back) as c:
-        _same(a, b)
-        _same(a, c)
-        assert b.check() == [] and c.check() == []
+    _back_and_compare(src, mid, tmp_path / "back.gpkg")
     again = copy_store(src, mid)
     assert sum(again.added.values()) == 0 and sum(again.updated.values()) == 0
     assert again.hashes == first.hashes
@@ -121,12 +125,9 @@ def test_big_copy_both_ways_fills_the_spatial_indexes(
     mid = dest()
     assert copy_store(src, mid).added["events"] == 2606
     back = tmp_path / "back.gpkg"
-    copy_store(mid, back)
+    _back_and_compare(src, mid, back)
     box = EventFilter(bbox=(-150.0, -55.0, -100.0, 20.0), date_from=date(2024, 1, 5))
     with open_store(src) as a, open_store(mid) as b, open_store(back) as c:
-        _same(a, b)
-        _same(a, c)
-        assert b.check() == [] and c.check() == []
         want = a.query_ids(box)
         assert len(want) > 100 and b.query_ids(box) == want and c.query_ids(box) == want
         assert b.add_events([Event(id="evt_b00007", source_url="u")]) == []  # keys hold

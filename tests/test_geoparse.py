@@ -601,20 +601,6 @@ def test_real_arabic_town_names_without_their_article_and_towns_before_said(
     assert "Snyder" not in got or not got["Snyder"].is_location  # a surname before "said"
 
 
-def test_real_region_name_is_not_a_nearby_town_known_by_it_as_an_alias(
-    real_gp: Geoparser,
-) -> None:
-    # Towns of western Minnesota around it; Minneota has "Minnesota" as an alternate name.
-    text = (
-        "Water closed Highway 59 near Benson, Marshall and Montevideo on Tuesday. "
-        "Crews from Minnesota were sent to Granite Falls."
-    )
-    got = {t.name: t for t in real_gp.parse(text)}
-    mn = got["Minnesota"].place
-    assert mn is not None and mn.id == "iso3166-2:US-MN"
-    assert got["Benson"].place is not None and got["Benson"].place.admin1_code == "US-MN"
-
-
 def test_region_name_is_not_a_town_that_has_it_only_as_an_alternate_name() -> None:
     gz = FakeGazetteer()
     # A small town next to Lexington, Kentucky, listing "Kentucky" among its other names.

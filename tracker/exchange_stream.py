@@ -40,7 +40,6 @@ from tracker.exchange import (
     ImportBatch,
     ImportResult,
     _date_order,
-    _gc_paused,
     bad_rows_error,
     geojson_features,
     import_events,
@@ -49,7 +48,7 @@ from tracker.exchange import (
     read_events_file,
 )
 from tracker.model import Event
-from tracker.store import EventStore, rules
+from tracker.store import EventStore, gc_paused, rules
 
 # The worker sends the file in windows, each sorted by date and written together: the
 # first of WINDOW_ROWS rows (the writer starts after reading it), each next one
@@ -176,7 +175,7 @@ def _work(conn: Any, path: str, kind: str, writer_end: Any = None) -> None:
         # A forked worker holds a copy of the writer's end of the pipe: close it, so that
         # the pipe breaks (and this process ends) when the writer dies, even by SIGKILL.
         writer_end.close()
-    gc.disable()  # millions of acyclic objects; see exchange._gc_paused
+    gc.disable()  # millions of acyclic objects; see store.gc_paused
     try:
         _serve(conn, path, kind)
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
@@ -375,7 +374,7 @@ class _Worker(ImportSource):
         self.conn.send(("go", prepare, skip_invalid))
         problems: list[str] = []
         rows = valid = added = 0
-        with _gc_paused():
+        with gc_paused():
             if bulk is not None and prepare is not None:
                 with bulk(by=who, at=at, reason=reason) as writer:
                     for msg in self._messages():

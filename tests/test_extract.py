@@ -652,7 +652,8 @@ def test_appositives_waypoints_and_reference_points(gp: Geoparser) -> None:
     _, ex = run(gp, text, published="2024-06-26")
     got = {(e.place_name, e.role, e.event_type) for e in ex.events}
     assert not {n for n, _, _ in got} & {"Sudan", "Darfur", "Batken"}
-    assert ("Adré", "destination", "arrival") in got and ("Abéché", "origin", "withdrawal") in got
+    # "left X and reached Y" is a journey from X; "left X" alone is a pull-out
+    assert ("Adré", "destination", "arrival") in got and ("Abéché", "origin", "movement") in got
     assert ("Isfara", "location", "presence") in got
     _, ex = run(
         gp,
@@ -709,3 +710,7 @@ def test_each_step_of_a_sentence_keeps_its_own_day(gp: Geoparser) -> None:
     assert day["Kayes"] == "2024-06-10" and day["Nioro"] == "2024-06-12"
     assert day["Sumy"] == "2024-06-11" and day["Kharkiv"] == "2024-06-13"
     assert day["Kursk"] == day["Belgorod"] == "2024-06-10"  # one day for the whole list
+    _, ex = run(gp, "French soldiers left Abeche on Friday, the army said.", published="2024-06-14")
+    assert [(e.place_name, e.role, e.event_type) for e in ex.events] == [
+        ("Abéché", "origin", "withdrawal")
+    ]

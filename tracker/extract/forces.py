@@ -210,6 +210,8 @@ def event_type_for(types: list[str], role: str | None) -> str:
         moving = [t for t in types if t in _DIRECTIONAL]
         if role == "destination" and moving[:1] == ["withdrawal"] and len(moving) > 1:
             return moving[1]
+        if role == "origin" and moving[:1] == ["withdrawal"] and "arrival" in moving:
+            return "movement"  # "left X and reached Y": a journey, not a pull-out from X
         if moving:
             return moving[0]
     return types[0] if types else "other"

@@ -613,3 +613,16 @@ def test_region_name_is_not_a_town_that_has_it_only_as_an_alternate_name() -> No
     got = {t.name: t.place for t in gp.parse(text)}
     assert got["Kentucky"] is not None and got["Kentucky"].id == "iso3166-2:US-KY"
     assert got["Kenton Vale"] is not None and got["Kenton Vale"].id == kenton.id
+
+
+def test_a_big_city_beats_a_small_region_of_its_name_elsewhere() -> None:
+    gz = FakeGazetteer()
+    # A small parish abroad named like Lexington, Kentucky (320,000 people).
+    parish = Place("iso3166-2:JM-99", "Lexington", "admin1", "JM", "JM-99", -77.0, 18.2, 25_000)
+    gz.by_id[parish.id] = parish
+    gz.index["lexington"].append(replace(parish, matched_alias="Lexington"))
+    got = {t.name: t.place for t in Geoparser(gz).parse("Officials in Lexington said so.")}  # type: ignore[arg-type]
+    assert got["Lexington"] is not None and got["Lexington"].id == "geonames:4297983"
+    # Named as a region, it is the region.
+    got = {t.name: t.place for t in Geoparser(gz).parse("Floods hit the Lexington region.")}  # type: ignore[arg-type]
+    assert got["Lexington"] is not None and got["Lexington"].kind == "admin1"

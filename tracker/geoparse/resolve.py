@@ -187,7 +187,7 @@ def make_group(
 
     pairs = [(score(c), c) for c in seen.values()]
     if not explicit:
-        pairs = _seat_over_region(pairs)
+        pairs = _big_city_over_small_region(_seat_over_region(pairs), norm, normalize)
     scored = sorted(pairs, key=lambda x: -x[0])
     scored = scored[:MAX_CANDIDATES]
     major_ccs = frozenset(c.country_code or "" for _, c in scored if c.kind in MAJOR)
@@ -236,6 +236,28 @@ def _alias_only(c: Place, norm: str) -> bool:
         return False
     name, al = c.name.lower(), alias.lower()
     return name.replace("-", " ") != al.replace("-", " ") and name != al + " city"
+
+
+def _big_city_over_small_region(
+    pairs: list[tuple[float, Place]], norm: str, normalize: Callable[[str], str] | None
+) -> list[tuple[float, Place]]:
+    """Put a first-level region below a more populous city of exactly its name elsewhere.
+
+    "Portland" is Portland, Oregon before Jamaica's Portland parish, and "Columbus" the
+    city in Ohio before Honduras's Colón department (Columbus in English): a region's
+    kind alone outweighed any city. A region with no population keeps its score.
+    """
+    norm_of = normalize or str.lower
+    cities = [(s, c) for s, c in pairs if c.kind not in MAJOR and norm_of(c.name) == norm]
+    if not cities:
+        return pairs
+    top_s, top = max(cities, key=lambda sc: sc[1].population)
+    return [
+        (top_s - SEAT_MARGIN, c)
+        if c.kind == "admin1" and 0 < c.population < top.population and s > top_s
+        else (s, c)
+        for s, c in pairs
+    ]
 
 
 def _seat_over_region(pairs: list[tuple[float, Place]]) -> list[tuple[float, Place]]:

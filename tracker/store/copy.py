@@ -279,6 +279,10 @@ def _copy(s_loc: str, d_loc: str) -> CopyResult:
     with open_store(d_loc, create=True) as d_st:
         writer = _writer_for(d_st)
         d_tables = read_tables(d_st)
+        if not _is_empty(d_tables) and table_digest(d_tables) == (counts, hashes):
+            # An up-to-date copy (a re-run with nothing new): nothing to plan or write.
+            none = dict.fromkeys(TABLES, 0)
+            return CopyResult(s_name, d_st.location, none, dict(none), counts, hashes, notes)
         inserts, updates = plan_copy(s_tables, d_tables)
         del s_tables, d_tables  # the plan holds what is written; free the rest first
         with d_st.transaction():

@@ -132,6 +132,15 @@ def test_big_copy_both_ways_fills_the_spatial_indexes(
         assert len(want) > 100 and b.query_ids(box) == want and c.query_ids(box) == want
         assert b.add_events([Event(id="evt_b00007", source_url="u")]) == []  # keys hold
     assert sum(copy_store(src, mid).added.values()) == 0
+    # A re-run bringing edits forward next to thousands of new events (bulk mode again).
+    with open_store(src) as st:
+        st.edit_event("evt_b00003", {"count": 7}, reason="update")
+        st.add_events([Event(id=f"evt_c{i:05d}", source_url="https://x/c") for i in range(2500)])
+    res = copy_store(src, mid)
+    assert res.added["events"] == 2500 and res.updated["events"] == 1
+    with open_store(src) as a, open_store(mid) as b:
+        _same(a, b)
+        assert b.get_event("evt_b00003").count == 7 and b.check() == []
 
 
 def test_rerun_brings_edits_forward_and_refuses_divergence(

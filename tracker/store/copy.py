@@ -466,19 +466,19 @@ class _PostGISWriter(_Writer):
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
         from tracker.store import postgis
 
-        # A big copy into a small table: indexes and keys are rebuilt before commit.
-        self.st._try_bulk(len(new))  # type: ignore[attr-defined]
-        known = self.st._bulk_ids  # type: ignore[attr-defined]
-        if known is not None:
-            known.update(e.id for e in new)
-        self._copy("events", postgis.EVENT_COLS, [postgis.event_params(e) for e in new])
-        for e in changed:
+        for e in changed:  # first, while the primary key still finds them
             p = postgis.event_params(e)
             cols = [c for c in postgis.EVENT_COLS if c != "id"]
             self.con.execute(
                 f"UPDATE events SET {', '.join(c + ' = %s' for c in cols)} WHERE id = %s",
                 [*p[1:], e.id],
             )
+        # A big copy into a small table: indexes and keys are rebuilt before commit.
+        self.st._try_bulk(len(new))  # type: ignore[attr-defined]
+        known = self.st._bulk_ids  # type: ignore[attr-defined]
+        if known is not None:
+            known.update(e.id for e in new)
+        self._copy("events", postgis.EVENT_COLS, [postgis.event_params(e) for e in new])
 
     def revisions(self, rows: Sequence[Row]) -> None:
         from psycopg.types.json import Jsonb

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
@@ -91,17 +91,6 @@ def _citation(batch: ImportBatch, pub: Any, url: Any, published: Any) -> Report:
     return report
 
 
-_FIELD_POS = {f.name: i for i, f in enumerate(fields(Event))}
-_DEFAULT_ROW: tuple[Any, ...] = tuple(
-    f.default_factory()
-    if f.default_factory is not MISSING
-    else ""
-    if f.default is MISSING
-    else f.default
-    for f in fields(Event)
-)  # "" for the id, which every parsed row sets
-
-
 def _finish_values(
     values: dict[str, Any], where: str, batch: ImportBatch, absent: tuple[str, ...] = ()
 ) -> None:
@@ -121,14 +110,11 @@ def _finish_values(
             values["date_end"] = ds
         if values.get("date_precision", "unknown") == "unknown":
             values["date_precision"] = "day" if de is None or ds == de else "range"
-    row: list[Any] = list(_DEFAULT_ROW)  # positional: a third of the cost of Event(**values)
     try:
-        for k, v in values.items():
-            row[_FIELD_POS[k]] = v
+        ev = rules.event_from_values(values)
     except KeyError as err:  # pragma: no cover - names are checked against the header
         batch.problems.append(f"{where}: unknown field {err}")
         return
-    ev = Event(*row)
     if not ev.id:
         ev = rules.evolve(ev, {"id": _derived_id(ev)})
     errs = rules.validate_event(ev)
@@ -489,7 +475,6 @@ def _write_overlapped(
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from tracker.settings import current_user
-    from tracker.store import rules
 
     who = by or current_user()
     at = rules.now_iso()

@@ -233,21 +233,27 @@ def _is_statement_date(text: str, sentence: Sentence, m: DateMention) -> bool:
     )
 
 
-def _event_date(
-    text: str,
-    sentence: Sentence,
-    mentions: list[DateMention],
-    skip: Sequence[tuple[int, int]],
-    future: bool,
-    anchor: date | None,
-) -> tuple[DateSpan, str | None]:
-    inside = [
+def _dates_in(
+    sentence: Sentence, mentions: Sequence[DateMention], skip: Sequence[tuple[int, int]]
+) -> list[DateMention]:
+    """Return the date mentions inside ``sentence``, outside the ``skip`` spans (datelines)."""
+    return [
         m
         for m in mentions
         if m.start >= sentence.start
         and m.end <= sentence.end
         and not any(a <= m.start < b for a, b in skip)
     ]
+
+
+def _event_date(
+    text: str,
+    sentence: Sentence,
+    inside: Sequence[DateMention],
+    future: bool,
+    anchor: date | None,
+) -> tuple[DateSpan, str | None]:
+    """Return the event's date from the sentence's date mentions (:func:`_dates_in`)."""
     event_dates = [m for m in inside if not _is_statement_date(text, sentence, m)]
     if event_dates:
         span = event_dates[0].span
@@ -368,36 +374,25 @@ _STEP_BREAK = re.compile(r"\s(?:and|then|before|after)\s|;")
 
 
 def _segment_dates(
-    text: str,
-    sentence: Sentence,
-    mentions: Sequence[DateMention],
-    skip: Sequence[tuple[int, int]],
-    at: int,
+    sentence: Sentence, event_dates: Sequence[DateMention], at: int
 ) -> list[DateMention]:
     """Return the event dates in the step of the sentence holding offset ``at``.
 
-    Only when the sentence gives two or more event dates: it is cut at "and", "then",
-    "before", "after" and ";" (not inside a date), and the dates of the piece around
-    ``at`` are returned ("left Niamey on Tuesday | and reached Gaya on Wednesday").
+    Only when the sentence gives two or more event dates (not statement dates): it is cut
+    at "and", "then", "before", "after" and ";" (not inside a date), and the dates of the
+    piece around ``at`` are returned ("left Niamey on Tuesday | and reached Gaya on
+    Wednesday").
     """
-    inside = [
-        m
-        for m in mentions
-        if m.start >= sentence.start
-        and m.end <= sentence.end
-        and not any(a <= m.start < b for a, b in skip)
-        and not _is_statement_date(text, sentence, m)
-    ]
-    if len(inside) < 2:
+    if len(event_dates) < 2:
         return []
     cuts = [
         sentence.start + b.start()
         for b in _STEP_BREAK.finditer(sentence.text)
-        if not any(m.start <= sentence.start + b.start() < m.end for m in inside)
+        if not any(m.start <= sentence.start + b.start() < m.end for m in event_dates)
     ]
     lo = max((c for c in cuts if c <= at), default=sentence.start)
     hi = min((c for c in cuts if c > at), default=sentence.end)
-    return [m for m in inside if m.start >= lo and m.end <= hi]
+    return [m for m in event_dates if m.start >= lo and m.end <= hi]
 
 
 def _same_clause(text: str, a: int, b: int) -> bool:
@@ -630,15 +625,10 @@ def extract_report(
                 or (attribution is not None and attribution.verb == "ordered" and not proper)
             ):
                 status = "confirmed"  # (an official's own order concerns the state's forces)
-        dates_here = comment_dates if comment else body_dates
-        span, note = _event_date(
-            text,
-            s,
-            dates_here,
-            skip_spans,
-            bool(_FUTURE.search(s.text)),
-            anchor,
-        )
+        dates_here = _dates_in(s, comment_dates if comment else body_dates, skip_spans)
+        future = bool(_FUTURE.search(s.text))
+        span, note = _event_date(text, s, dates_here, future, anchor)
+        step_dates = [m for m in dates_here if not _is_statement_date(text, s, m)]
         unit = forces.find_unit(s.text)
         base = {
             "sentence": s,
@@ -675,11 +665,9 @@ def extract_report(
                 seen.add(key)
                 d = _Draft(place=pr, **base)  # type: ignore[arg-type]
                 d.event_type = forces.event_type_for(etypes, pr.role)
-                own_dates = _segment_dates(text, s, dates_here, skip_spans, pr.toponym.start)
+                own_dates = _segment_dates(s, step_dates, pr.toponym.start)
                 if own_dates:  # "left X on Monday and reached Y the following day"
-                    d.span, d.date_note = _event_date(
-                        text, s, own_dates, skip_spans, bool(_FUTURE.search(s.text)), anchor
-                    )
+                    d.span, d.date_note = _event_date(text, s, own_dates, future, anchor)
                 if own is not None and d.status == "denied" and pr.toponym.start >= own:
                     d.status = _own_status(d.claimed_by)  # the denier's own claim
                 if main is not None and not _same_clause(text, main.start, pr.toponym.start):

@@ -464,7 +464,7 @@ class _PostGISWriter(_Writer):
         self._copy(table, cols, [[r[c] for c in cols] for r in rows])
 
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
-        from tracker.store import postgis
+        from tracker.store import pg_write, postgis
 
         for e in changed:  # first, while the primary key still finds them
             p = postgis.event_params(e)
@@ -473,12 +473,14 @@ class _PostGISWriter(_Writer):
                 f"UPDATE events SET {', '.join(c + ' = %s' for c in cols)} WHERE id = %s",
                 [*p[1:], e.id],
             )
-        # A big copy into a small table: indexes and keys are rebuilt before commit.
+        # A big copy into a small table takes bulk mode (indexes and keys rebuilt before
+        # commit), as an import does.
         self.st._try_bulk(len(new))  # type: ignore[attr-defined]
-        known = self.st._bulk_ids  # type: ignore[attr-defined]
-        if known is not None:
-            known.update(e.id for e in new)
-        self._copy("events", postgis.EVENT_COLS, [postgis.event_params(e) for e in new])
+        pg_write.copy_many(
+            self.con,
+            [pg_write.copy_row(e) for e in new],
+            known=self.st._bulk_ids,  # type: ignore[attr-defined]
+        )
 
     def revisions(self, rows: Sequence[Row]) -> None:
         from psycopg.types.json import Jsonb

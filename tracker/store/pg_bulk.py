@@ -4,38 +4,32 @@
 :mod:`tracker.exchange_stream`, or this process while a writer thread sends the chunk
 before): it stamps validated events the way ``PostGISStore.add_events(..., preserve=True)``
 does and returns their values in column order, sorted by date. :class:`PgBulkImport`
-writes them inside the store's open transaction with ``COPY`` (psycopg formats each row in
-C), in the same bulk mode as ``add_events`` (indexes and keys dropped for a big load into
-a small table and rebuilt before commit; ids already stored are known from one read), or
-through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING`` next to other writers.
-Imports: stdlib, psycopg, tracker.model/errors, tracker.store.rules/pg_write.
+writes them inside the store's open transaction through :func:`~tracker.store.pg_write.copy_many`,
+as ``add_events`` does (bulk mode for a big load into a small table, else a temporary table
+and ``INSERT ... ON CONFLICT DO NOTHING`` next to other writers); psycopg formats each row
+in C.
+Imports: stdlib, tracker.model, tracker.store.rules/pg_write.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-import psycopg
-
-from tracker.errors import ValidationError
 from tracker.model import Event
 from tracker.store import rules
 from tracker.store.pg_write import (
-    COLS_SQL,
     EVENT_COLS,
     I_TAGS,
-    NUL_MSG,
-    REV_COLS_SQL,
+    copy_many,
+    copy_revisions,
+    nul_refused,
+    tags_text,
 )
 
 if TYPE_CHECKING:
     from tracker.store.postgis import PostGISStore
-
-_GET = attrgetter(*EVENT_COLS)
 
 # (event id, revision, the event's values in EVENT_COLS order, tags as JSON text)
 CopyRow = tuple[str, int, tuple[Any, ...]]
@@ -57,11 +51,8 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
     keyed = []
     for ev in events:
         ev, ov = rules.stamp_import(ev, by=by, at=at)
-        vals = list(_GET(ev))
-        for k, v in ov.items():
-            vals[_POS[k]] = v
-        tags = vals[I_TAGS]
-        vals[I_TAGS] = json.dumps(list(tags), ensure_ascii=False) if tags else "[]"
+        vals = rules.field_values(ev, ov)  # EVENT_COLS is the field order
+        vals[I_TAGS] = tags_text(vals[I_TAGS])
         ds, de = vals[_I_START], vals[_I_END]
         key = (ds is None, ds or date.min, de is None, de or date.min, vals[_I_ID])  # sort_key
         keyed.append((key, vals))
@@ -69,9 +60,8 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
     return [(vals[_I_ID], vals[_I_REV], tuple(vals)) for _, vals in keyed]
 
 
-_POS = {name: i for i, name in enumerate(EVENT_COLS)}
-_I_ID, _I_REV = _POS["id"], _POS["revision"]
-_I_START, _I_END = _POS["date_start"], _POS["date_end"]
+_I_ID, _I_REV = EVENT_COLS.index("id"), EVENT_COLS.index("revision")
+_I_START, _I_END = EVENT_COLS.index("date_start"), EVENT_COLS.index("date_end")
 
 
 class PgBulkImport:
@@ -90,15 +80,6 @@ class PgBulkImport:
         ValidationError
             A text holds a NUL character (PostgreSQL cannot store it).
         """
-        try:
-            return self._write(rows)
-        except psycopg.DataError as err:
-            if "NUL" in str(err):
-                raise ValidationError(NUL_MSG, problems=[NUL_MSG]) from None
-            raise
-
-    def _write(self, rows: Sequence[CopyRow]) -> int:
-        con = self.store.con
         todo = []
         for r in rows:
             if r[0] not in self.seen:  # an id repeated in the file: its first (earliest) row
@@ -107,36 +88,12 @@ class PgBulkImport:
         if not todo:
             return 0
         store = self.store
-        store._try_bulk(len(todo))
-        known = store._bulk_ids
-        if known is not None:  # bulk mode: the table is locked, its ids are all in `known`
-            added = set()
-            with con.cursor() as cur, cur.copy(f"COPY events ({COLS_SQL}) FROM STDIN") as cp:
-                for r in todo:
-                    if r[0] not in known:
-                        cp.write_row(r[2])
-                        added.add(r[0])
-            known |= added
-        else:
-            con.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS tracker_incoming ON COMMIT DROP AS "
-                f"SELECT {COLS_SQL} FROM events WITH NO DATA"
+        with nul_refused():
+            store._try_bulk(len(todo))
+            added = copy_many(store.con, [(i, vals) for i, _, vals in todo], known=store._bulk_ids)
+            copy_revisions(
+                store.con, [(i, rev, *self.rev_tail) for i, rev, _ in todo if i in added]
             )
-            with con.cursor() as cur:
-                with cur.copy(f"COPY tracker_incoming ({COLS_SQL}) FROM STDIN") as cp:
-                    for r in todo:
-                        cp.write_row(r[2])
-                cur.execute(
-                    f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM tracker_incoming "
-                    "ON CONFLICT (id) DO NOTHING RETURNING id"
-                )
-                added = {x[0] for x in cur.fetchall()}
-                cur.execute("TRUNCATE tracker_incoming")
-        tail = self.rev_tail
-        with con.cursor() as cur, cur.copy(f"COPY revisions ({REV_COLS_SQL}) FROM STDIN") as cp:
-            for i, rev, _ in todo:
-                if i in added:
-                    cp.write_row((i, rev, *tail))
         return len(added)
 
     def finish(self) -> None:

@@ -8,13 +8,14 @@ are dropped under an exclusive lock and rebuilt before the transaction commits: 
 an index is far cheaper than updating it row by row (the ids stored are then read once
 and kept in a set). Ids already stored are skipped in every path, so adds stay idempotent
 and concurrent writers never duplicate an event.
-Imports: psycopg, stdlib, tracker.model, tracker.store.pg_schema.
+Imports: psycopg, stdlib, tracker.model/errors, tracker.store.pg_schema.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -23,6 +24,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from tracker.errors import ValidationError
 from tracker.model import Event
 from tracker.store import pg_schema
 
@@ -44,10 +46,27 @@ def event_params(ev: Event) -> list[Any]:
     return vals
 
 
-def _copy_row(ev: Event) -> list[Any]:
+def tags_text(tags: Sequence[str]) -> str:
+    """Return tags as the JSON text ``COPY`` sends for the jsonb column."""
+    return json.dumps(list(tags), ensure_ascii=False) if tags else "[]"
+
+
+def copy_row(ev: Event) -> tuple[str, list[Any]]:
+    """Return ``(id, values)`` of ``ev`` for :func:`copy_many` (tags as JSON text)."""
     vals = list(_GET(ev))
-    vals[I_TAGS] = json.dumps(list(ev.tags), ensure_ascii=False) if ev.tags else "[]"
-    return vals
+    vals[I_TAGS] = tags_text(ev.tags)
+    return ev.id, vals
+
+
+@contextmanager
+def nul_refused() -> Iterator[None]:
+    """Turn the server's or psycopg's refusal of a NUL character into a ValidationError."""
+    try:
+        yield
+    except psycopg.DataError as err:
+        if "NUL" in str(err):
+            raise ValidationError(NUL_MSG, problems=[NUL_MSG]) from None
+        raise
 
 
 def insert_few(
@@ -75,21 +94,26 @@ def insert_few(
 
 
 def copy_many(
-    con: psycopg.Connection[Any], events: Sequence[Event], *, known: set[str] | None
+    con: psycopg.Connection[Any],
+    rows: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    known: set[str] | None,
 ) -> set[str]:
     """COPY events in; return the ids inserted (those not stored before).
 
-    ``known`` is given in bulk mode (the table is locked, has no secondary indexes, and
-    ``known`` holds every id in it): the events not in it are copied straight into
+    ``rows`` are ``(id, values in EVENT_COLS order)`` (:func:`copy_row`), ids unique.
+    ``known`` is given in bulk mode (the table is locked, has no indexes or keys, and
+    ``known`` holds every id in it): the rows not in it are copied straight into
     ``events`` and their ids added to it. Otherwise they go through a temporary table and
     ``INSERT ... ON CONFLICT DO NOTHING``, which is safe next to concurrent writers.
     """
     if known is not None:
-        todo = [e for e in events if e.id not in known]
+        added = set()
         with con.cursor() as cur, cur.copy(f"COPY events ({COLS_SQL}) FROM STDIN") as cp:
-            for e in todo:
-                cp.write_row(_copy_row(e))
-        added = {e.id for e in todo}
+            for i, vals in rows:
+                if i not in known:
+                    cp.write_row(vals)
+                    added.add(i)
         known |= added
         return added
     con.execute(
@@ -98,8 +122,8 @@ def copy_many(
     )
     with con.cursor() as cur:
         with cur.copy(f"COPY tracker_incoming ({COLS_SQL}) FROM STDIN") as cp:
-            for e in events:
-                cp.write_row(_copy_row(e))
+            for _, vals in rows:
+                cp.write_row(vals)
         cur.execute(
             f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM tracker_incoming "
             "ON CONFLICT (id) DO NOTHING RETURNING id"

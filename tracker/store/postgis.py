@@ -43,9 +43,11 @@ from tracker.store.pg_write import (
     SMALL_BATCH,
     copy_many,
     copy_revisions,
+    copy_row,
     enter_bulk_mode,
     event_params,
     insert_few,
+    nul_refused,
     row_to_event,
     select_col,
 )
@@ -319,18 +321,14 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
         return [e.id for e in prepared if e.id in added]
 
     def _write_new(self, events: Sequence[Event], rev: tuple[Any, ...]) -> set[str]:
-        try:
+        with nul_refused():
             if len(events) > SMALL_BATCH:
                 self._try_bulk(len(events))
             if len(events) <= SMALL_BATCH and self._bulk_ids is None:
                 return insert_few(self.con, events, rev)
-            added = copy_many(self.con, events, known=self._bulk_ids)
+            added = copy_many(self.con, [copy_row(e) for e in events], known=self._bulk_ids)
             copy_revisions(self.con, [(e.id, e.revision, *rev) for e in events if e.id in added])
             return added
-        except psycopg.DataError as err:
-            if "NUL" in str(err):
-                raise ValidationError(NUL_MSG, problems=[NUL_MSG]) from None
-            raise
 
     def import_preparer(self, *, by: str, at: str) -> Callable[[Sequence[Event]], list[Any]]:
         """Return a picklable function turning validated events into this store's COPY rows.

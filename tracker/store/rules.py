@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import fields, replace
+from dataclasses import MISSING, fields, replace
 from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
@@ -534,12 +534,34 @@ _FIELD_NAMES = tuple(f.name for f in fields(Event))
 
 _ALL_GETTER = attrgetter(*_FIELD_NAMES)
 _FIELD_POS = {n: i for i, n in enumerate(_FIELD_NAMES)}
+# Every field's default, in field order ("" for the id, the one field without one).
+_DEFAULTS: tuple[Any, ...] = tuple("" if f.default is MISSING else f.default for f in fields(Event))
+
+
+def field_values(ev: Event, changes: Mapping[str, Any] | None = None) -> list[Any]:
+    """Return ``ev``'s values in field order, with ``changes`` applied."""
+    vals = list(_ALL_GETTER(ev))
+    if changes:
+        for k, v in changes.items():
+            vals[_FIELD_POS[k]] = v
+    return vals
 
 
 def evolve(ev: Event, changes: Mapping[str, Any]) -> Event:
     """Return a copy of ``ev`` with ``changes`` (a faster ``dataclasses.replace``)."""
-    vals = list(_ALL_GETTER(ev))
-    for k, v in changes.items():
+    return Event(*field_values(ev, changes))
+
+
+def event_from_values(values: Mapping[str, Any]) -> Event:
+    """Return ``Event(**values)``, built positionally (a third of the cost, for imports).
+
+    Raises
+    ------
+    KeyError
+        A name that is not an event field.
+    """
+    vals = list(_DEFAULTS)
+    for k, v in values.items():
         vals[_FIELD_POS[k]] = v
     return Event(*vals)
 

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import date
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -70,8 +69,6 @@ _I_DS, _I_DE, _I_TAGS, _I_DEL = (
     EVENT_COLS.index(c) for c in ("date_start", "date_end", "tags", "deleted")
 )
 _CHUNK = 500
-_COL_INDEX = {c: i for i, c in enumerate(EVENT_COLS)}
-_GET_ALL = attrgetter(*EVENT_COLS)
 _SYSTEM = frozenset(rules.SYSTEM_FIELDS)
 BULK_MIN = 2000  # from this many new events on, fill the R*Trees in bulk
 
@@ -99,10 +96,7 @@ def event_to_row(ev: Event, overrides: Mapping[str, Any] | None = None) -> list[
 
     ``overrides`` replaces store-managed fields (revision, timestamps...) on the way.
     """
-    vals: list[Any] = list(_GET_ALL(ev))
-    if overrides:
-        for k, v in overrides.items():
-            vals[_COL_INDEX[k]] = v
+    vals = rules.field_values(ev, overrides)  # EVENT_COLS is the field order
     vals[_I_DS] = ev.date_start.isoformat() if ev.date_start else None
     vals[_I_DE] = ev.date_end.isoformat() if ev.date_end else None
     tags = vals[_I_TAGS]

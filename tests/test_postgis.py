@@ -34,8 +34,9 @@ from tracker.errors import (
 )
 from tracker.model import REVIEW_STATES, Event, EventFilter, RegionFilter
 from tracker.store import open_store
+from tracker.store.pg_bulk import PgBulkImport
 from tracker.store.pg_conn import redact_url
-from tracker.store.pg_write import COLS_SQL
+from tracker.store.pg_write import COLS_SQL, encode_rows
 
 pytestmark = pytest.mark.postgis
 
@@ -294,6 +295,20 @@ def test_bulk_load_rebuilds_every_index_and_key(postgis_url: str) -> None:
         with pytest.raises(ValidationError, match="NUL"):
             st.add_events(bad)
         assert _indexes_and_keys(con) == fresh and st.count_events() == 3000
+
+
+def test_bulk_revision_rows_are_the_copy_text_psycopg_writes(postgis_url: str) -> None:
+    # The import writes revision rows by joining ids onto one encoded tail; it must give
+    # psycopg's own COPY text, and fall back to psycopg for an id that would need escaping.
+    with open_store(postgis_url, create=True) as st:
+        con: psycopg.Connection[Any] = st.con  # type: ignore[attr-defined]
+        bulk = PgBulkImport(st, by="ana\tlyst", at="2024-10-18T00:00:00Z", reason="a\nb\\c")
+        for ids in (["evt_1", "e.2:x-y"], ["bad\tid", "x"], ["two\nlines"], []):
+            revs = list(range(1, len(ids) + 1))
+            want = encode_rows(
+                con, [(i, r, *bulk.rev_tail) for i, r in zip(ids, revs, strict=True)]
+            )
+            assert bulk._revision_text(ids, revs) == want
 
 
 def test_nul_characters_are_refused_and_nothing_is_written(postgis_url: str) -> None:

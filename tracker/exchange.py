@@ -470,7 +470,10 @@ def _write_overlapped(
 
     For a store whose connection another thread may use (PostGIS): this thread stamps and
     formats a chunk while a writer thread sends the one before and the server stores it.
-    The events were validated when read, so they are not validated a second time.
+    A writer with ``encode``/``send`` halves is split so that all formatting stays in this
+    thread and the writer thread only waits on the server (two threads formatting at once
+    just take turns on the interpreter). The events were validated when read, so they are
+    not validated a second time.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -486,13 +489,16 @@ def _write_overlapped(
         ThreadPoolExecutor(1, thread_name_prefix="tracker-write") as pool,
     ):
         store.add_reports(batch.reports.values())
+        encode = getattr(writer, "encode", None)
         for i in range(0, len(events), OVERLAP_CHUNK):
             rows = prepare(events[i : i + OVERLAP_CHUNK])
+            job = encode(rows) if encode is not None else rows
             if pending is not None:
                 added += pending[0].result()
                 if on_progress:
                     on_progress(pending[1])
-            pending = (pool.submit(writer.write, rows), len(rows))
+            send = writer.send if encode is not None else writer.write
+            pending = (pool.submit(send, job), len(rows))
         if pending is not None:
             added += pending[0].result()
             if on_progress:

@@ -4,27 +4,34 @@
 :mod:`tracker.exchange_stream`, or this process while a writer thread sends the chunk
 before): it stamps validated events the way ``PostGISStore.add_events(..., preserve=True)``
 does and returns their values in column order, sorted by date. :class:`PgBulkImport`
-writes them inside the store's open transaction through :func:`~tracker.store.pg_write.copy_many`,
-as ``add_events`` does (bulk mode for a big load into a small table, else a temporary table
-and ``INSERT ... ON CONFLICT DO NOTHING`` next to other writers); psycopg formats each row
-in C.
+writes them inside the store's open transaction as ``add_events`` does (bulk mode for a
+big load into a small table, else a temporary table and ``INSERT ... ON CONFLICT DO
+NOTHING`` next to other writers), in two halves: :meth:`~PgBulkImport.encode` has psycopg
+format the rows as ``COPY`` text in C, :meth:`~PgBulkImport.send` streams it, so a writer
+thread can send one window while this one formats the next.
 Imports: stdlib, tracker.model, tracker.store.rules/pg_write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tracker.model import Event
 from tracker.store import rules
 from tracker.store.pg_write import (
+    COLS_SQL,
     EVENT_COLS,
     I_TAGS,
-    copy_many,
+    REV_COLS_SQL,
     copy_revisions,
+    encode_rows,
+    insert_new,
     nul_refused,
+    send_copy,
     tags_text,
 )
 
@@ -32,7 +39,7 @@ if TYPE_CHECKING:
     from tracker.store.postgis import PostGISStore
 
 # (event id, revision, the event's values in EVENT_COLS order, tags as JSON text)
-CopyRow = tuple[str, int, tuple[Any, ...]]
+CopyRow = tuple[str, int, list[Any]]
 
 
 def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[CopyRow]:
@@ -56,21 +63,37 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
         ds, de = vals[_I_START], vals[_I_END]
         key = (ds is None, ds or date.min, de is None, de or date.min, vals[_I_ID])  # sort_key
         keyed.append((key, vals))
-    keyed.sort(key=lambda kv: kv[0])
-    return [(vals[_I_ID], vals[_I_REV], tuple(vals)) for _, vals in keyed]
+    keyed.sort(key=itemgetter(0))
+    return [(vals[_I_ID], vals[_I_REV], vals) for _, vals in keyed]
 
 
 _I_ID, _I_REV = EVENT_COLS.index("id"), EVENT_COLS.index("revision")
 _I_START, _I_END = EVENT_COLS.index("date_start"), EVENT_COLS.index("date_end")
 
 
+@dataclass(frozen=True)
+class EncodedWindow:
+    """A window of new rows as ``COPY`` text, ready to send (:meth:`PgBulkImport.encode`)."""
+
+    ids: list[str]
+    events: bytes
+    revisions: bytes | None  # None: sent after the server says which ids were new
+    revision_rows: list[tuple[Any, ...]]
+
+
 class PgBulkImport:
-    """Writes windows of :func:`prepare_copy_rows` output in the store's open transaction."""
+    """Writes windows of :func:`prepare_copy_rows` output in the store's open transaction.
+
+    :meth:`write` is :meth:`encode` then :meth:`send`. The two halves may run in two
+    threads (one encoding the next window while the other sends this one): ``encode``
+    holds the interpreter, ``send`` mostly waits for the server.
+    """
 
     def __init__(self, store: PostGISStore, *, by: str, at: str, reason: str | None) -> None:
         self.store = store
         self.rev_tail = ("import", at, by, reason)
         self.seen: set[str] = set()
+        self._tail: str | None = None  # the revision rows' common tail as COPY text
 
     def write(self, rows: Sequence[CopyRow]) -> int:
         """Write one window; return how many events were new (ids stored before are skipped).
@@ -80,21 +103,80 @@ class PgBulkImport:
         ValidationError
             A text holds a NUL character (PostgreSQL cannot store it).
         """
-        todo = []
+        return self.send(self.encode(rows))
+
+    def encode(self, rows: Sequence[CopyRow]) -> EncodedWindow:
+        """Return a window's rows not written yet as ``COPY`` text.
+
+        The first call may switch the transaction to bulk mode, so it must not run while
+        :meth:`send` does; later calls may.
+
+        Raises
+        ------
+        ValidationError
+            A text holds a NUL character (PostgreSQL cannot store it).
+        """
+        seen, todo = self.seen, []
         for r in rows:
-            if r[0] not in self.seen:  # an id repeated in the file: its first (earliest) row
-                self.seen.add(r[0])
+            if r[0] not in seen:  # an id repeated in the file: its first (earliest) row
+                seen.add(r[0])
                 todo.append(r)
-        if not todo:
-            return 0
-        store = self.store
+        store, con = self.store, self.store.con
         with nul_refused():
-            store._try_bulk(len(todo))
-            added = copy_many(store.con, [(i, vals) for i, _, vals in todo], known=store._bulk_ids)
-            copy_revisions(
-                store.con, [(i, rev, *self.rev_tail) for i, rev, _ in todo if i in added]
+            store._try_bulk(len(todo))  # a no-op after the first window
+            known = store._bulk_ids
+            if known is None:  # the server says which are new; revisions are sent after
+                return EncodedWindow(
+                    ids=[r[0] for r in todo],
+                    events=encode_rows(con, (vals for _, _, vals in todo)),
+                    revisions=None,
+                    revision_rows=[(i, rev, *self.rev_tail) for i, rev, _ in todo],
+                )
+            if known:  # bulk mode: every row not stored before is new
+                todo = [r for r in todo if r[0] not in known]
+            ids = [r[0] for r in todo]
+            known.update(ids)
+            return EncodedWindow(
+                ids=ids,
+                events=encode_rows(con, (vals for _, _, vals in todo)),
+                revisions=self._revision_text(ids, [r[1] for r in todo]),
+                revision_rows=[],
             )
-        return len(added)
+
+    def _revision_text(self, ids: list[str], revs: list[int]) -> bytes:
+        """Return the first revisions of ``ids`` as ``COPY`` text.
+
+        Valid ids (``rules.ID_RE``) need no escaping, so only the common tail (action,
+        time, author, reason) goes through psycopg; any other id takes the general path.
+        """
+        con = self.store.con
+        joined = "\n".join(ids)
+        if any(c in joined for c in "\t\\\r") or joined.count("\n") != len(ids) - 1:
+            return encode_rows(
+                con, [(i, r, *self.rev_tail) for i, r in zip(ids, revs, strict=True)]
+            )
+        if self._tail is None:
+            self._tail = encode_rows(con, [self.rev_tail]).decode()
+        tail = self._tail
+        return "".join([f"{i}\t{r}\t{tail}" for i, r in zip(ids, revs, strict=True)]).encode()
+
+    def send(self, window: EncodedWindow) -> int:
+        """Send an encoded window; return how many events were new.
+
+        Raises
+        ------
+        ValidationError
+            A text holds a NUL character (PostgreSQL cannot store it).
+        """
+        con = self.store.con
+        with nul_refused():
+            if window.revisions is not None:
+                send_copy(con, "events", COLS_SQL, window.events)
+                send_copy(con, "revisions", REV_COLS_SQL, window.revisions)
+                return len(window.ids)
+            added = insert_new(con, window.events) if window.ids else set()
+            copy_revisions(con, [r for r in window.revision_rows if r[0] in added])
+            return len(added)
 
     def finish(self) -> None:
         """Nothing is left to do before commit (index rebuilds run as commit hooks)."""

@@ -27,6 +27,7 @@ from tracker.store.pg_write import (
     EVENT_COLS,
     I_TAGS,
     REV_COLS_SQL,
+    copy_many,
     copy_revisions,
     encode_rows,
     insert_new,
@@ -84,8 +85,9 @@ class EncodedWindow:
 class PgBulkImport:
     """Writes windows of :func:`prepare_copy_rows` output in the store's open transaction.
 
-    :meth:`write` is :meth:`encode` then :meth:`send`. The two halves may run in two
-    threads (one encoding the next window while the other sends this one): ``encode``
+    :meth:`write` streams a window (psycopg formats a block while the server stores the
+    one before). :meth:`encode` and :meth:`send` do the same in two halves for two
+    threads, one encoding the next window while the other sends this one: ``encode``
     holds the interpreter, ``send`` mostly waits for the server.
     """
 
@@ -103,7 +105,24 @@ class PgBulkImport:
         ValidationError
             A text holds a NUL character (PostgreSQL cannot store it).
         """
-        return self.send(self.encode(rows))
+        todo = self._unseen(rows)
+        store = self.store
+        with nul_refused():
+            store._try_bulk(len(todo))
+            added = copy_many(store.con, [(i, vals) for i, _, vals in todo], known=store._bulk_ids)
+            copy_revisions(
+                store.con, [(i, rev, *self.rev_tail) for i, rev, _ in todo if i in added]
+            )
+        return len(added)
+
+    def _unseen(self, rows: Sequence[CopyRow]) -> list[CopyRow]:
+        """Return the rows whose id no earlier window had (a file's first, earliest row)."""
+        seen, todo = self.seen, []
+        for r in rows:
+            if r[0] not in seen:
+                seen.add(r[0])
+                todo.append(r)
+        return todo
 
     def encode(self, rows: Sequence[CopyRow]) -> EncodedWindow:
         """Return a window's rows not written yet as ``COPY`` text.
@@ -116,11 +135,7 @@ class PgBulkImport:
         ValidationError
             A text holds a NUL character (PostgreSQL cannot store it).
         """
-        seen, todo = self.seen, []
-        for r in rows:
-            if r[0] not in seen:  # an id repeated in the file: its first (earliest) row
-                seen.add(r[0])
-                todo.append(r)
+        todo = self._unseen(rows)
         store, con = self.store, self.store.con
         with nul_refused():
             store._try_bulk(len(todo))  # a no-op after the first window

@@ -6,10 +6,11 @@ an explicit transaction, one commit. Many events are streamed with ``COPY``. Whe
 batch lands in a table that is small next to it (a first import), the B-tree indexes and
 the keys are dropped under an exclusive lock and rebuilt before the transaction commits:
 building them is far cheaper than updating them row by row (the ids stored are then read
-once and kept in a set); the GiST index is kept (``BULK_KEEPS``). Rows are formatted as
-``COPY`` text by psycopg in C (:func:`encode_rows`), apart from sending them
-(:func:`send_copy`), so one thread can format while another waits on the server. Ids already stored are skipped in every path, so adds stay idempotent
-and concurrent writers never duplicate an event.
+once and kept in a set); the GiST index is kept (``BULK_KEEPS``). psycopg formats rows as
+``COPY`` text in C, streamed (:func:`copy_many`: the server stores one block while the
+next is formatted) or encoded apart from sending (:func:`encode_rows`, :func:`send_copy`:
+one thread formats while another waits on the server). Ids already stored are skipped in
+every path, so adds stay idempotent and concurrent writers never duplicate an event.
 Imports: psycopg, stdlib, tracker.model/errors, tracker.store.pg_schema.
 """
 
@@ -38,7 +39,6 @@ I_TAGS = EVENT_COLS.index("tags")
 _GET = attrgetter(*EVENT_COLS)
 REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
 NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
-COPY_SLICE = 20_000  # rows encoded and sent at a time (bounded memory)
 SMALL_BATCH = 200  # up to this many events: one INSERT statement
 BULK_MIN = 2000  # a batch this big may switch the transaction to bulk mode ...
 BULK_RATIO = 10  # ... when the table holds at most this many times the batch
@@ -124,17 +124,16 @@ def send_copy(con: psycopg.Connection[Any], table: str, cols_sql: str, data: byt
             cp.write(data)  # our constants for table and columns
 
 
-def insert_new(con: psycopg.Connection[Any], data: bytes) -> set[str]:
-    """Insert encoded event rows whose ids are not stored yet; return the ids inserted.
+def insert_new(con: psycopg.Connection[Any], data: bytes | None = None) -> set[str]:
+    """Insert event rows whose ids are not stored yet; return the ids inserted.
 
     The rows go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``, which
-    is safe next to concurrent writers.
+    is safe next to concurrent writers: ``data`` (encoded rows) is sent into it here, or,
+    when ``None``, the caller has already filled it (:func:`incoming_table`).
     """
-    con.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS tracker_incoming ON COMMIT DROP AS "
-        f"SELECT {COLS_SQL} FROM events WITH NO DATA"
-    )
-    send_copy(con, "tracker_incoming", COLS_SQL, data)
+    if data is not None:
+        incoming_table(con)
+        send_copy(con, "tracker_incoming", COLS_SQL, data)
     with con.cursor() as cur:
         cur.execute(
             f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM tracker_incoming "
@@ -143,6 +142,14 @@ def insert_new(con: psycopg.Connection[Any], data: bytes) -> set[str]:
         added = {r[0] for r in cur.fetchall()}
         cur.execute("TRUNCATE tracker_incoming")
     return added
+
+
+def incoming_table(con: psycopg.Connection[Any]) -> None:
+    """Create the transaction's temporary table for new events if it is not there yet."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS tracker_incoming ON COMMIT DROP AS "
+        f"SELECT {COLS_SQL} FROM events WITH NO DATA"
+    )
 
 
 def copy_many(
@@ -154,28 +161,32 @@ def copy_many(
     """COPY events in; return the ids inserted (those not stored before).
 
     ``rows`` are ``(id, values in EVENT_COLS order)`` (:func:`copy_row`), ids unique.
-    ``known`` is given in bulk mode (the table is locked, has no indexes or keys, and
-    ``known`` holds every id in it): the rows not in it are copied straight into
+    ``known`` is given in bulk mode (the table is locked, has no B-tree indexes or keys,
+    and ``known`` holds every id in it): the rows not in it are copied straight into
     ``events`` and their ids added to it. Otherwise they go through :func:`insert_new`.
+    Rows are streamed: the server stores each block while psycopg formats the next.
     """
-    added: set[str] = set()
-    for k in range(0, len(rows), COPY_SLICE):
-        part = rows[k : k + COPY_SLICE]
-        if known is not None:
-            new = [(i, vals) for i, vals in part if i not in known]
-            send_copy(con, "events", COLS_SQL, encode_rows(con, (vals for _, vals in new)))
-            ids = {i for i, _ in new}
-            known |= ids
-        else:
-            ids = insert_new(con, encode_rows(con, (vals for _, vals in part)))
-        added |= ids
-    return added
+    if known is not None:
+        added = set()
+        with con.cursor() as cur, cur.copy(f"COPY events ({COLS_SQL}) FROM STDIN") as cp:
+            for i, vals in rows:
+                if i not in known:
+                    cp.write_row(vals)
+                    added.add(i)
+        known |= added
+        return added
+    incoming_table(con)
+    with con.cursor() as cur, cur.copy(f"COPY tracker_incoming ({COLS_SQL}) FROM STDIN") as cp:
+        for _, vals in rows:
+            cp.write_row(vals)
+    return insert_new(con)
 
 
-def copy_revisions(con: psycopg.Connection[Any], rows: Sequence[Sequence[Any]]) -> None:
+def copy_revisions(con: psycopg.Connection[Any], rows: Iterable[Sequence[Any]]) -> None:
     """COPY first revisions ``(event_id, revision, action, changed_at, changed_by, reason)``."""
-    for k in range(0, len(rows), COPY_SLICE):
-        send_copy(con, "revisions", REV_COLS_SQL, encode_rows(con, rows[k : k + COPY_SLICE]))
+    with con.cursor() as cur, cur.copy(f"COPY revisions ({REV_COLS_SQL}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row(r)
 
 
 def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], None] | None:

@@ -6,9 +6,10 @@ before): it stamps validated events the way ``PostGISStore.add_events(..., prese
 does and returns their values in column order, sorted by date. :class:`PgBulkImport`
 writes them inside the store's open transaction as ``add_events`` does (bulk mode for a
 big load into a small table, else a temporary table and ``INSERT ... ON CONFLICT DO
-NOTHING`` next to other writers), in two halves: :meth:`~PgBulkImport.encode` has psycopg
-format the rows as ``COPY`` text in C, :meth:`~PgBulkImport.send` streams it, so a writer
-thread can send one window while this one formats the next.
+NOTHING`` next to other writers); psycopg formats the rows as ``COPY`` text in C. One
+thread streams a window with :meth:`~PgBulkImport.write`; two split it: this one
+formats the next window (:meth:`~PgBulkImport.encode`) while a writer thread sends the one
+before (:meth:`~PgBulkImport.send`).
 Imports: stdlib, tracker.model, tracker.store.rules/pg_write.
 """
 
@@ -106,6 +107,8 @@ class PgBulkImport:
             A text holds a NUL character (PostgreSQL cannot store it).
         """
         todo = self._unseen(rows)
+        if not todo:
+            return 0
         store = self.store
         with nul_refused():
             store._try_bulk(len(todo))

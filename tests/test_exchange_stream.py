@@ -417,14 +417,33 @@ def test_worker_copy_lines_keep_every_value_exactly(postgis_url: str, tmp_path: 
         assert pg.count_events() == 12
 
 
+def _small_bulk_mode(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Let 7-row windows take bulk mode; return the list of bulk-mode decisions made."""
+    from tracker.store import pg_write, postgis
+
+    monkeypatch.setattr(pg_write, "BULK_MIN", 5)
+    real = pg_write.enter_bulk_mode
+    entered: list[bool] = []
+
+    def spy(con: Any, batch: int) -> Any:
+        rebuild = real(con, batch)
+        entered.append(rebuild is not None)
+        return rebuild
+
+    monkeypatch.setattr(postgis, "enter_bulk_mode", spy)
+    return entered
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["ordinary", "bulk-mode"])
 def test_whole_file_import_into_postgis_overlaps_and_matches_sqlite(
-    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
 ) -> None:
     """A file read whole goes to PostGIS through the bulk writer on a second thread."""
     from tracker import exchange
 
     monkeypatch.setattr(exchange, "OVERLAP_MIN", 0)
     monkeypatch.setattr(exchange, "OVERLAP_CHUNK", 7)  # several chunks in flight
+    entered = _small_bulk_mode(monkeypatch) if bulk else []
     f = _csv(tmp_path / "ev.csv", _rows(40))
     lite = tmp_path / "lite.gpkg"
     ra = _import(f, lite, pipeline=False)
@@ -440,3 +459,27 @@ def test_whole_file_import_into_postgis_overlaps_and_matches_sqlite(
     assert [replace(e, created_at=None, updated_at=None) for e in got] == [
         replace(e, created_at=None, updated_at=None) for e in want
     ]
+    assert entered == ([True, True] if bulk else [])  # both runs took bulk mode
+
+
+def test_a_nul_in_a_later_window_of_a_bulk_import_writes_nothing(
+    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CSV cannot hold a NUL (the reader refuses it); events from elsewhere can, and the
+    # server refuses it while earlier windows are already sent: nothing may remain.
+    from tracker import exchange
+
+    monkeypatch.setattr(exchange, "OVERLAP_MIN", 0)
+    monkeypatch.setattr(exchange, "OVERLAP_CHUNK", 7)
+    entered = _small_bulk_mode(monkeypatch)
+    with open(_csv(tmp_path / "ev.csv", _rows(40)), encoding="utf-8", newline="") as fh:
+        batch = exchange.read_csv(fh)
+    good = list(batch.events)
+    late = sorted(good, key=lambda e: (e.date_start is None, e.date_start, e.date_end))[30]
+    batch.events = [replace(e, notes="bad\x00note") if e is late else e for e in good]
+    with open_store(postgis_url, create=True) as pg:
+        with pytest.raises(ValidationError, match="NUL"):
+            exchange.import_events(pg, batch, by="tester")
+        assert entered == [True] and pg.count_events() == 0 and pg.check() == []
+        batch.events = good
+        assert exchange.import_events(pg, batch, by="tester").added == 40

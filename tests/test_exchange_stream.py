@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +309,28 @@ def test_worker_import_into_postgis_matches_sqlite(postgis_url: str, tmp_path: P
     with open_store(lite) as st:
         want = [(e.id, e.date_start, e.lon, e.count, e.tags, e.report_id) for e in st.query()]
     assert got == want
+
+
+def test_worker_import_into_postgis_keeps_the_earliest_row_of_a_repeated_id(
+    postgis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker sends bare event values; the writer stamps and sorts the whole window
+    # before writing it in slices, so a repeated id keeps its earliest-dated row, as a
+    # whole-file import does.
+    monkeypatch.setattr(exchange_stream, "WINDOW_ROWS", 1000)  # one window ...
+    monkeypatch.setattr(exchange_stream, "WRITE_SLICE", 4)  # ... written in slices
+    rows = _rows(20)
+    rows.append(dict(rows[16], id="e1", date_start="2024-01-02", date_end="", count="777"))
+    f = _csv(tmp_path / "ev.csv", rows)
+    lite = tmp_path / "lite.gpkg"
+    _import(f, lite, pipeline=False)
+    with open_store(postgis_url, create=True) as pg, open_import(f, pipeline=True) as src:
+        res = src.run(pg, by="tester")
+        got = [(e.id, e.date_start, e.count, e.created_by) for e in pg.query()]
+        assert pg.check() == []
+    with open_store(lite) as st:
+        want = [(e.id, e.date_start, e.count, e.created_by) for e in st.query()]
+    assert res.added == 20 and got == want and ("e1", date(2024, 1, 2), 777, "tester") in got
 
 
 def test_tracker_import_takes_the_worker_for_big_files_into_a_file_store(

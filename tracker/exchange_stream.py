@@ -370,13 +370,13 @@ class _Worker(ImportSource):
         preparer = getattr(store, "import_preparer", None)
         bulk = getattr(store, "bulk_import", None)
         rowwise = preparer is not None and bulk is not None
-        prepare = preparer(by=who, at=at) if preparer is not None and rowwise else None
+        prepare = preparer(by=who, at=at, remote=True) if preparer is not None and rowwise else None
         self.conn.send(("go", prepare, skip_invalid))
         problems: list[str] = []
         rows = valid = added = 0
         with gc_paused():
             if bulk is not None and prepare is not None:
-                with bulk(by=who, at=at, reason=reason) as writer:
+                with bulk(by=who, at=at, reason=reason, remote=True) as writer:
                     for msg in self._messages():
                         rows, valid = rows + msg[3], valid + msg[6]
                         problems += msg[2]
@@ -417,7 +417,13 @@ def _report(on_progress: Callable[[int], None] | None, amount: int) -> None:
 def _write_window(
     writer: Any, rows: list[Any], progress: int, on_progress: Callable[[int], None] | None
 ) -> int:
-    """Write a window in slices (same order), sharing its progress out; return how many."""
+    """Write a window in slices (same order), sharing its progress out; return how many.
+
+    A writer with a ``window`` method gets the whole window first (to finish preparing it).
+    """
+    prepare = getattr(writer, "window", None)
+    if prepare is not None:
+        rows = list(prepare(rows))
     added = reported = 0
     n = max(1, len(rows))
     for i in range(0, len(rows), WRITE_SLICE):

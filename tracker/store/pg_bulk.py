@@ -26,6 +26,7 @@ from tracker.store import rules
 from tracker.store.pg_write import (
     COLS_SQL,
     EVENT_COLS,
+    EVENT_VALUES,
     I_TAGS,
     REV_COLS_SQL,
     copy_many,
@@ -69,6 +70,16 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
     return [(vals[_I_ID], vals[_I_REV], vals) for _, vals in keyed]
 
 
+def pack_events(events: Sequence[Event]) -> list[tuple[Any, ...]]:
+    """Return validated events as tuples of their field values, for another process.
+
+    Cheaper to build and to pickle than :func:`prepare_copy_rows` rows (measured per
+    event: 0.7 + 3.9 µs against 5 + 5.3 µs), so an import worker whose reading is the
+    slowest stage leaves stamping and sorting to the writer (:meth:`PgBulkImport.window`).
+    """
+    return [EVENT_VALUES(e) for e in events]
+
+
 _I_ID, _I_REV = EVENT_COLS.index("id"), EVENT_COLS.index("revision")
 _I_START, _I_END = EVENT_COLS.index("date_start"), EVENT_COLS.index("date_end")
 
@@ -92,14 +103,26 @@ class PgBulkImport:
     holds the interpreter, ``send`` mostly waits for the server.
     """
 
-    def __init__(self, store: PostGISStore, *, by: str, at: str, reason: str | None) -> None:
+    def __init__(
+        self,
+        store: PostGISStore,
+        *,
+        by: str,
+        at: str,
+        reason: str | None,
+        packed: bool = False,
+    ) -> None:
         self.store = store
+        self.by, self.at = by, at
+        self.packed = packed  # windows are pack_events output (see window())
         self.rev_tail = ("import", at, by, reason)
         self.seen: set[str] = set()
         self._tail: str | None = None  # the revision rows' common tail as COPY text
 
     def write(self, rows: Sequence[CopyRow]) -> int:
         """Write one window; return how many events were new (ids stored before are skipped).
+
+        ``rows`` come from :func:`prepare_copy_rows` (or :meth:`window`).
 
         Raises
         ------
@@ -117,6 +140,22 @@ class PgBulkImport:
                 store.con, [(i, rev, *self.rev_tail) for i, rev, _ in todo if i in added]
             )
         return len(added)
+
+    def window(self, rows: Sequence[Any]) -> Sequence[CopyRow]:
+        """Return a whole window ready for :meth:`write` (which may get it in slices).
+
+        With ``packed=True`` the window is :func:`pack_events` output, stamped and sorted
+        by date here as a whole (so an id repeated in it keeps its earliest row); else it
+        is already :func:`prepare_copy_rows` output.
+
+        Raises
+        ------
+        ValidationError
+            An event is invalid after stamping.
+        """
+        if self.packed:
+            return prepare_copy_rows([Event(*v) for v in rows], by=self.by, at=self.at)
+        return rows
 
     def _unseen(self, rows: Sequence[CopyRow]) -> list[CopyRow]:
         """Return the rows whose id no earlier window had (a file's first, earliest row)."""

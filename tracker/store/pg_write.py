@@ -36,7 +36,7 @@ from tracker.store import pg_schema
 EVENT_COLS = tuple(f.name for f in fields(Event))
 COLS_SQL = ", ".join(EVENT_COLS)
 I_TAGS = EVENT_COLS.index("tags")
-_GET = attrgetter(*EVENT_COLS)
+EVENT_VALUES = attrgetter(*EVENT_COLS)  # an event's field values, in EVENT_COLS order
 REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
 NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
 SMALL_BATCH = 200  # up to this many events: one INSERT statement
@@ -51,7 +51,7 @@ BULK_KEEPS = frozenset({"events_geom_days"})
 
 def event_params(ev: Event) -> list[Any]:
     """Return the INSERT parameters of ``ev`` in ``EVENT_COLS`` order (tags as jsonb)."""
-    vals = list(_GET(ev))
+    vals = list(EVENT_VALUES(ev))
     vals[I_TAGS] = Jsonb(list(ev.tags))
     return vals
 
@@ -63,7 +63,7 @@ def tags_text(tags: Sequence[str]) -> str:
 
 def copy_row(ev: Event) -> tuple[str, list[Any]]:
     """Return ``(id, values)`` of ``ev`` for :func:`copy_many` (tags as JSON text)."""
-    vals = list(_GET(ev))
+    vals = list(EVENT_VALUES(ev))
     vals[I_TAGS] = tags_text(ev.tags)
     return ev.id, vals
 

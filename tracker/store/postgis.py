@@ -330,26 +330,33 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
             copy_revisions(self.con, [(e.id, e.revision, *rev) for e in events if e.id in added])
             return added
 
-    def import_preparer(self, *, by: str, at: str) -> Callable[[Sequence[Event]], list[Any]]:
+    def import_preparer(
+        self, *, by: str, at: str, remote: bool = False
+    ) -> Callable[[Sequence[Event]], list[Any]]:
         """Return a picklable function turning validated events into this store's COPY rows.
 
-        It may run in another process (the import worker); :meth:`bulk_import` writes its
-        output.
+        :meth:`bulk_import` writes its output. ``remote``: it runs in the import's worker
+        process, whose reading is the slowest stage: it then only packs the events' values
+        (``pg_bulk.pack_events``) and the writer of ``bulk_import(..., remote=True)``
+        stamps them.
         """
-        from tracker.store.pg_bulk import prepare_copy_rows
+        from tracker.store.pg_bulk import pack_events, prepare_copy_rows
 
-        return partial(prepare_copy_rows, by=by, at=at)
+        return pack_events if remote else partial(prepare_copy_rows, by=by, at=at)
 
     @contextmanager
-    def bulk_import(self, *, by: str, at: str, reason: str | None) -> Iterator[Any]:
+    def bulk_import(
+        self, *, by: str, at: str, reason: str | None, remote: bool = False
+    ) -> Iterator[Any]:
         """Open one transaction for a large import; yield the writer of prepared row windows.
 
         Everything written commits together when the block ends, or nothing on an error.
+        ``remote``: the windows come from ``import_preparer(..., remote=True)``.
         """
         from tracker.store.pg_bulk import PgBulkImport
 
         with self.transaction():
-            bulk = PgBulkImport(self, by=by, at=at, reason=reason)
+            bulk = PgBulkImport(self, by=by, at=at, reason=reason, packed=remote)
             yield bulk
             bulk.finish()
 

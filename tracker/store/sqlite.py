@@ -576,21 +576,26 @@ class SQLiteStore(SQLiteExtras):
         for _, sql in trigs:
             con.execute(sql)
 
-    def import_preparer(self, *, by: str, at: str) -> Callable[[Sequence[Event]], list[Any]]:
+    def import_preparer(
+        self, *, by: str, at: str, remote: bool = False
+    ) -> Callable[[Sequence[Event]], list[Any]]:
         """Return a picklable function turning validated events into this store's import rows.
 
-        It may run in another process (the import worker); :meth:`bulk_import` writes its
-        output.
+        It may run in another process (the import worker, ``remote``: the same rows
+        either way here); :meth:`bulk_import` writes its output.
         """
         from tracker.store.sqlite_bulk import prepare_rows
 
         return partial(prepare_rows, by=by, at=at)
 
     @contextmanager
-    def bulk_import(self, *, by: str, at: str, reason: str | None) -> Iterator[BulkImport]:
+    def bulk_import(
+        self, *, by: str, at: str, reason: str | None, remote: bool = False
+    ) -> Iterator[BulkImport]:
         """Open one transaction for a large import; yield the writer of prepared row windows.
 
         Everything written commits together when the block ends, or nothing on an error.
+        ``remote`` (the rows come from the import worker) changes nothing here.
         """
         from tracker.store.sqlite_bulk import BulkImport
 

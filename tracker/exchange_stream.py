@@ -5,10 +5,11 @@ this process (:func:`tracker.exchange.read_events_file`, then
 :func:`tracker.exchange.import_events`). With ``pipeline=True`` (or ``None`` and a file of
 ``PIPELINE_MIN_BYTES`` or more: what ``tracker import`` asks for a file store) a worker
 process reads it instead, with the same code (same problems,
-same line and feature numbers), and, when the store offers it (``import_preparer``), also
-builds the store's INSERT rows, while this process writes earlier rows (``bulk_import``):
-Python's parsing then runs on the second core while SQLite writes (the GIL rules out a
-thread for this).
+same line and feature numbers), and, when the store offers it (``import_preparer(...,
+remote=True)``), also builds the store's rows (SQLite's INSERT rows; for PostGIS only the
+events' values, which its writer stamps), while this process writes earlier rows
+(``bulk_import(..., remote=True)``): Python's parsing then runs on the second core while
+the store writes (the GIL rules out a thread for this).
 
 Everything is still one transaction. A bad row stops the writing (the rest of the file is
 still read, so every bad row is listed) and the transaction is rolled back before the

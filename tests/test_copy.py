@@ -16,6 +16,14 @@ from tracker.store.copy import CopyConflictError, copy_store, read_tables, table
 ALL = EventFilter(include_deleted=True, review_states=REVIEW_STATES)
 
 
+def _filled_source(tmp_path: Path) -> Path:
+    """A .gpkg store holding what :func:`_fill` writes."""
+    src = tmp_path / "src.gpkg"
+    with open_store(src, create=True) as st:
+        _fill(st)
+    return src
+
+
 def _fill(st: EventStore) -> None:
     text = "NIS: 1,500 special forces shipped to Vladivostok, 8-13 October.\nÜmlaut ß 北"
     rep = Report(
@@ -88,9 +96,7 @@ def dest(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
 def test_copy_is_lossless_both_ways_and_rerun_adds_nothing(
     tmp_path: Path, dest: Callable[[], str]
 ) -> None:
-    src = tmp_path / "src.gpkg"
-    with open_store(src, create=True) as st:
-        _fill(st)
+    src = _filled_source(tmp_path)
     mid = dest()
     first = copy_store(src, mid)
     assert first.added["events"] == 6 and first.added["revisions"] == 8
@@ -105,9 +111,8 @@ def test_big_copy_both_ways_fills_the_spatial_indexes(
     tmp_path: Path, dest: Callable[[], str]
 ) -> None:
     """Thousands of events take each backend's bulk path (R*Trees, dropped keys)."""
-    src = tmp_path / "src.gpkg"
-    with open_store(src, create=True) as st:
-        _fill(st)
+    src = _filled_source(tmp_path)
+    with open_store(src) as st:
         st.add_events(
             [
                 Event(
@@ -146,9 +151,7 @@ def test_big_copy_both_ways_fills_the_spatial_indexes(
 def test_rerun_brings_edits_forward_and_refuses_divergence(
     tmp_path: Path, dest: Callable[[], str]
 ) -> None:
-    src = tmp_path / "src.gpkg"
-    with open_store(src, create=True) as st:
-        _fill(st)
+    src = _filled_source(tmp_path)
     dst = dest()
     copy_store(src, dst)
     with open_store(src) as st:
@@ -170,9 +173,7 @@ def test_rerun_brings_edits_forward_and_refuses_divergence(
 def test_destination_holding_another_store_is_refused(
     tmp_path: Path, dest: Callable[[], str]
 ) -> None:
-    src = tmp_path / "src.gpkg"
-    with open_store(src, create=True) as st:
-        _fill(st)
+    src = _filled_source(tmp_path)
     dst = dest()
     with open_store(dst, create=True) as other:
         other.add_events([Event(id="evt_other", source_url="u")])
@@ -183,9 +184,7 @@ def test_destination_holding_another_store_is_refused(
 
 
 def test_cli_copy_reports_what_it_verified(tmp_path: Path) -> None:
-    src = tmp_path / "src.gpkg"
-    with open_store(src, create=True) as st:
-        _fill(st)
+    src = _filled_source(tmp_path)
     r = run_cli("copy", str(src), str(tmp_path / "out.gpkg"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "added 1 reports, 6 events, 8 revisions, 2 links, 2 place_rules" in r.stderr

@@ -11,6 +11,8 @@ from tracker.model import EVENT_FIELDS, Event, derived_event_id, new_event_id, r
 def test_event_fields_match_export_order() -> None:
     names = {f.name for f in dataclasses.fields(Event)}
     assert set(EVENT_FIELDS) == names
+    # event_values and positional construction rely on the order too
+    assert tuple(f.name for f in dataclasses.fields(Event)) == EVENT_FIELDS
 
 
 def test_event_is_frozen_and_serialises_dates() -> None:

@@ -468,12 +468,11 @@ def _write_overlapped(
 ) -> int:
     """Write through the store's bulk writer, preparing the next rows while it writes.
 
-    For a store whose connection another thread may use (PostGIS): this thread stamps and
-    formats a chunk while a writer thread sends the one before and the server stores it.
-    A writer with ``encode``/``send`` halves is split so that all formatting stays in this
-    thread and the writer thread only waits on the server (two threads formatting at once
-    just take turns on the interpreter). The events were validated when read, so they are
-    not validated a second time.
+    For a store whose connection another thread may use (PostGIS, whose bulk writer has
+    ``encode``/``send`` halves): this thread stamps and formats a chunk (``encode``) while
+    a writer thread sends the one before (``send``) and the server stores it; two threads
+    that both formatted would only take turns on the interpreter. The events were
+    validated when read, so they are not validated a second time.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -489,16 +488,14 @@ def _write_overlapped(
         ThreadPoolExecutor(1, thread_name_prefix="tracker-write") as pool,
     ):
         store.add_reports(batch.reports.values())
-        encode = getattr(writer, "encode", None)
         for i in range(0, len(events), OVERLAP_CHUNK):
             rows = prepare(events[i : i + OVERLAP_CHUNK])
-            job = encode(rows) if encode is not None else rows
+            job = writer.encode(rows)
             if pending is not None:
                 added += pending[0].result()
                 if on_progress:
                     on_progress(pending[1])
-            send = writer.send if encode is not None else writer.write
-            pending = (pool.submit(send, job), len(rows))
+            pending = (pool.submit(writer.send, job), len(rows))
         if pending is not None:
             added += pending[0].result()
             if on_progress:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -214,7 +214,7 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as a JSON-ready dict (ISO dates, tags as a list)."""
-        d = dict(zip(_EVENT_NAMES, _EVENT_VALUES(self), strict=True))
+        d = dict(zip(EVENT_FIELDS, event_values(self), strict=True))
         for k in ("date_start", "date_end"):
             v = d[k]
             d[k] = v.isoformat() if v is not None else None
@@ -222,8 +222,8 @@ class Event:
         return d
 
 
-_EVENT_NAMES = tuple(f.name for f in fields(Event))  # dataclass order, as to_dict gives it
-_EVENT_VALUES = attrgetter(*_EVENT_NAMES)
+# An event's values as a tuple in EVENT_FIELDS order, which is the dataclass field order.
+event_values = attrgetter(*EVENT_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,12 +100,8 @@ def prior(
         base -= CORE_PENALTY  # "Khabarovsk" is the city before it is Khabarovsk Krai
     if base is None:
         base = POP_SCALE * (math.log10(max(p.population, 0) + 10) - 6.0) + CITY_AT_1M
-        alias = p.matched_alias
-        if norm and alias is not None and alias != p.name:
-            name, al = p.name.lower(), alias.lower()
-            same = name.replace("-", " ") == al.replace("-", " ")
-            if not same and not (city_suffix_ok and name == al + " city"):
-                base -= ALIAS_PENALTY  # "New York" for New York City is not an alias match
+        if _alias_only(p, norm, city_suffix_ok=city_suffix_ok):
+            base -= ALIAS_PENALTY
         if capitals and (p.country_code or "", norm) in capitals:
             base += CAPITAL_BONUS
     return base + FEATURE_BONUS.get(p.feature_code or "", 0.0)
@@ -229,13 +225,19 @@ def make_group(
     )
 
 
-def _alias_only(c: Place, norm: str) -> bool:
-    """Whether town ``c`` was found through an alternate name, not its own (see prior)."""
+def _alias_only(c: Place, norm: str, *, city_suffix_ok: bool = True) -> bool:
+    """Whether town ``c`` was found through an alternate name, not its own.
+
+    Spelling variants of its name do not count, nor "X" for "X City" ("New York" for New
+    York City) when ``city_suffix_ok``.
+    """
     alias = c.matched_alias
     if not norm or alias is None or alias == c.name:
         return False
     name, al = c.name.lower(), alias.lower()
-    return name.replace("-", " ") != al.replace("-", " ") and name != al + " city"
+    if name.replace("-", " ") == al.replace("-", " "):
+        return False
+    return not (city_suffix_ok and name == al + " city")
 
 
 def _big_city_over_small_region(

@@ -466,13 +466,13 @@ class _PostGISWriter(_Writer):
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
         from tracker.store import pg_write, postgis
 
-        for e in changed:  # first, while the primary key still finds them
-            p = postgis.event_params(e)
-            cols = [c for c in postgis.EVENT_COLS if c != "id"]
-            self.con.execute(
-                f"UPDATE events SET {', '.join(c + ' = %s' for c in cols)} WHERE id = %s",
-                [*p[1:], e.id],
-            )
+        if changed:  # first, while the primary key still finds them
+            cols = [c for c in postgis.EVENT_COLS if c != "id"]  # id is the first column
+            with self.con.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE events SET {', '.join(c + ' = %s' for c in cols)} WHERE id = %s",
+                    [[*postgis.event_params(e)[1:], e.id] for e in changed],
+                )
         # A big copy into a small table takes bulk mode (indexes and keys rebuilt before
         # commit), as an import does.
         self.st._try_bulk(len(new))  # type: ignore[attr-defined]

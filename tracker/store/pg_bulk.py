@@ -21,17 +21,17 @@ from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from tracker.model import Event
+from tracker.model import Event, event_values
 from tracker.store import rules
 from tracker.store.pg_write import (
     COLS_SQL,
     EVENT_COLS,
-    EVENT_VALUES,
     I_TAGS,
     REV_COLS_SQL,
     copy_many,
     copy_revisions,
     encode_rows,
+    incoming_table,
     insert_new,
     nul_refused,
     send_copy,
@@ -77,7 +77,7 @@ def pack_events(events: Sequence[Event]) -> list[tuple[Any, ...]]:
     event: 0.7 + 3.9 µs against 5 + 5.3 µs), so an import worker whose reading is the
     slowest stage leaves stamping and sorting to the writer (:meth:`PgBulkImport.window`).
     """
-    return [EVENT_VALUES(e) for e in events]
+    return [event_values(e) for e in events]
 
 
 _I_ID, _I_REV = EVENT_COLS.index("id"), EVENT_COLS.index("revision")
@@ -89,9 +89,9 @@ class EncodedWindow:
     """A window of new rows as ``COPY`` text, ready to send (:meth:`PgBulkImport.encode`)."""
 
     ids: list[str]
+    revs: list[int]  # each id's revision
     events: bytes
     revisions: bytes | None  # None: sent after the server says which ids were new
-    revision_rows: list[tuple[Any, ...]]
 
 
 class PgBulkImport:
@@ -182,22 +182,17 @@ class PgBulkImport:
         with nul_refused():
             store._try_bulk(len(todo))  # a no-op after the first window
             known = store._bulk_ids
-            if known is None:  # the server says which are new; revisions are sent after
-                return EncodedWindow(
-                    ids=[r[0] for r in todo],
-                    events=encode_rows(con, (vals for _, _, vals in todo)),
-                    revisions=None,
-                    revision_rows=[(i, rev, *self.rev_tail) for i, rev, _ in todo],
-                )
             if known:  # bulk mode: every row not stored before is new
                 todo = [r for r in todo if r[0] not in known]
-            ids = [r[0] for r in todo]
-            known.update(ids)
+            ids, revs = [r[0] for r in todo], [r[1] for r in todo]
+            if known is not None:
+                known.update(ids)
             return EncodedWindow(
                 ids=ids,
+                revs=revs,
                 events=encode_rows(con, (vals for _, _, vals in todo)),
-                revisions=self._revision_text(ids, [r[1] for r in todo]),
-                revision_rows=[],
+                # outside bulk mode the server says which ids were new; revisions follow
+                revisions=self._revision_text(ids, revs) if known is not None else None,
             )
 
     def _revision_text(self, ids: list[str], revs: list[int]) -> bytes:
@@ -231,8 +226,11 @@ class PgBulkImport:
                 send_copy(con, "events", COLS_SQL, window.events)
                 send_copy(con, "revisions", REV_COLS_SQL, window.revisions)
                 return len(window.ids)
-            added = insert_new(con, window.events) if window.ids else set()
-            copy_revisions(con, [r for r in window.revision_rows if r[0] in added])
+            incoming_table(con)
+            send_copy(con, "tracker_incoming", COLS_SQL, window.events)
+            added = insert_new(con)
+            pairs = zip(window.ids, window.revs, strict=True)
+            copy_revisions(con, [(i, r, *self.rev_tail) for i, r in pairs if i in added])
             return len(added)
 
     def finish(self) -> None:

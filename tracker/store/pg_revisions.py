@@ -29,7 +29,6 @@ from tracker.store.pg_write import (
     row_to_event,
 )
 
-_SELECT = SELECT_SQL
 _UPDATE = (
     "UPDATE events SET "
     + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")
@@ -55,7 +54,7 @@ class PostGISRevisions:
 
     def _current(self, event_id: str, expected_revision: int | None) -> Event:
         rows = self.con.execute(
-            f"SELECT {_SELECT} FROM events e WHERE e.id = %s FOR UPDATE", (event_id,)
+            f"SELECT {SELECT_SQL} FROM events e WHERE e.id = %s FOR UPDATE", (event_id,)
         ).fetchall()
         if not rows:
             msg = f"no event with id {event_id!r}; list ids with `tracker query --format csv`"

@@ -21,7 +21,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
-from operator import attrgetter
 from typing import Any
 
 import psycopg
@@ -30,13 +29,12 @@ from psycopg.copy import FileWriter
 from psycopg.types.json import Jsonb
 
 from tracker.errors import ValidationError
-from tracker.model import Event
+from tracker.model import Event, event_values
 from tracker.store import pg_schema
 
 EVENT_COLS = tuple(f.name for f in fields(Event))
 COLS_SQL = ", ".join(EVENT_COLS)
 I_TAGS = EVENT_COLS.index("tags")
-EVENT_VALUES = attrgetter(*EVENT_COLS)  # an event's field values, in EVENT_COLS order
 REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
 NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
 SMALL_BATCH = 200  # up to this many events: one INSERT statement
@@ -51,7 +49,7 @@ BULK_KEEPS = frozenset({"events_geom_days"})
 
 def event_params(ev: Event) -> list[Any]:
     """Return the INSERT parameters of ``ev`` in ``EVENT_COLS`` order (tags as jsonb)."""
-    vals = list(EVENT_VALUES(ev))
+    vals = list(event_values(ev))
     vals[I_TAGS] = Jsonb(list(ev.tags))
     return vals
 
@@ -63,7 +61,7 @@ def tags_text(tags: Sequence[str]) -> str:
 
 def copy_row(ev: Event) -> tuple[str, list[Any]]:
     """Return ``(id, values)`` of ``ev`` for :func:`copy_many` (tags as JSON text)."""
-    vals = list(EVENT_VALUES(ev))
+    vals = list(event_values(ev))
     vals[I_TAGS] = tags_text(ev.tags)
     return ev.id, vals
 
@@ -124,16 +122,12 @@ def send_copy(con: psycopg.Connection[Any], table: str, cols_sql: str, data: byt
             cp.write(data)  # our constants for table and columns
 
 
-def insert_new(con: psycopg.Connection[Any], data: bytes | None = None) -> set[str]:
-    """Insert event rows whose ids are not stored yet; return the ids inserted.
+def insert_new(con: psycopg.Connection[Any]) -> set[str]:
+    """Move the rows of :func:`incoming_table` into ``events``; return the ids inserted.
 
-    The rows go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``, which
-    is safe next to concurrent writers: ``data`` (encoded rows) is sent into it here, or,
-    when ``None``, the caller has already filled it (:func:`incoming_table`).
+    ``INSERT ... ON CONFLICT DO NOTHING`` skips ids already stored, which is safe next to
+    concurrent writers.
     """
-    if data is not None:
-        incoming_table(con)
-        send_copy(con, "tracker_incoming", COLS_SQL, data)
     with con.cursor() as cur:
         cur.execute(
             f"INSERT INTO events ({COLS_SQL}) SELECT {COLS_SQL} FROM tracker_incoming "

@@ -56,8 +56,6 @@ from tracker.store.postgis_extras import PostGISExtras
 
 logger = logging.getLogger(__name__)
 
-_SELECT = SELECT_SQL
-
 
 def translate_error(err: psycopg.Error, location: str) -> StoreError:
     """Return the typed store error for a server error (privilege, disk, lock, link lost)."""
@@ -93,7 +91,9 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
     """An event store in a PostgreSQL + PostGIS database; use :func:`open_postgis`."""
 
     backend = "postgis"
-    writes_from_any_thread = True  # a psycopg connection serves one thread at a time, any one
+    # A psycopg connection serves one thread at a time, any one; the bulk writer has
+    # encode/send halves for two threads (exchange._write_overlapped).
+    writes_from_any_thread = True
 
     def __init__(self, url: str, *, create: bool = False) -> None:
         self.url = url  # with its secrets: never print or log this; use .location
@@ -374,7 +374,7 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
 
         Raises :class:`EventNotFoundError` when no event has this id.
         """
-        rows = self._read(f"SELECT {_SELECT} FROM events e WHERE e.id = %s", (event_id,))
+        rows = self._read(f"SELECT {SELECT_SQL} FROM events e WHERE e.id = %s", (event_id,))
         if not rows:
             msg = f"no event with id {event_id!r}; list ids with `tracker query --format csv`"
             raise EventNotFoundError(msg)

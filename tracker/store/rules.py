@@ -29,6 +29,7 @@ from tracker.model import (
     STATUSES,
     Event,
     Report,
+    event_values,
     report_id_for,
 )
 
@@ -529,18 +530,14 @@ def citation_report(
     )
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(Event))
-
-
-_ALL_GETTER = attrgetter(*_FIELD_NAMES)
-_FIELD_POS = {n: i for i, n in enumerate(_FIELD_NAMES)}
+_FIELD_POS = {n: i for i, n in enumerate(EVENT_FIELDS)}
 # Every field's default, in field order ("" for the id, the one field without one).
 _DEFAULTS: tuple[Any, ...] = tuple("" if f.default is MISSING else f.default for f in fields(Event))
 
 
 def field_values(ev: Event, changes: Mapping[str, Any] | None = None) -> list[Any]:
     """Return ``ev``'s values in field order, with ``changes`` applied."""
-    vals = list(_ALL_GETTER(ev))
+    vals = list(event_values(ev))
     if changes:
         for k, v in changes.items():
             vals[_FIELD_POS[k]] = v

@@ -282,6 +282,39 @@ def test_macro_region_points_lie_inside_and_are_their_own(gazetteer: Gazetteer) 
         assert kinds == {"macro_region"}, name
 
 
+def test_country_points_are_their_mainlands_centres(gazetteer: Gazetteer) -> None:
+    import shapely
+
+    for cc in ("US", "RU", "NO", "CL", "ID", "KP"):
+        country = gazetteer.get(f"country:{cc}")
+        assert country is not None and country.lon is not None and country.lat is not None
+        area = shapely.geometry.shape(gazetteer.outline(country.id))
+        assert area.contains(shapely.Point(country.lon, country.lat)), cc
+    us = gazetteer.get("country:US")
+    assert us is not None and us.lon is not None and us.lat is not None
+    # Alaska and Hawaii do not pull the point: it lies in Kansas, the lower 48's middle.
+    assert -101.0 < us.lon < -97.0 and 37.0 < us.lat < 40.0
+    r = gazetteer.reverse(us.lon, us.lat)
+    assert r.admin1 is not None and r.admin1.admin1_code == "US-KS"
+
+
+def test_mainland_point_of_an_outline() -> None:
+    from tracker.gazetteer.regions import mainland_point
+
+    square = [[[10.0, 0.0], [12.0, 0.0], [12.0, 2.0], [10.0, 2.0], [10.0, 0.0]]]
+    island = [[[30.0, 0.0], [30.5, 0.0], [30.5, 0.5], [30.0, 0.5], [30.0, 0.0]]]
+    lon, lat = mainland_point({"type": "MultiPolygon", "coordinates": [island, square]})
+    assert lon == pytest.approx(11.0, abs=1e-6) and lat == pytest.approx(1.0, abs=0.01)
+    # A "C" shape: its centroid lies in the gap, so the point moves inside.
+    c_shape = [[[0, 0], [6, 0], [6, 1], [1, 1], [1, 5], [6, 5], [6, 6], [0, 6], [0, 0]]]
+    point = mainland_point({"type": "Polygon", "coordinates": c_shape})
+    assert point is not None
+    import shapely
+
+    assert shapely.Polygon(c_shape[0]).contains(shapely.Point(point))
+    assert mainland_point({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}) is None
+
+
 def test_admin1_coverage_measured_at_build(gazetteer: Gazetteer) -> None:
     meta = gazetteer.meta
     assert float(meta["admin1_coverage"]) >= 0.95

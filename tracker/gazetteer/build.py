@@ -202,6 +202,12 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
         ci = info.get(cc, {})
         ll = ci.get("latlng") or []
         lon, lat = (float(ll[1]), float(ll[0])) if len(ll) == 2 else (None, None)
+        geo = ci.get("geoJSON") or {}
+        feats = geo.get("features") or []
+        outline = feats[0].get("geometry") if feats else None
+        centre = regions_mod.mainland_point(outline) if outline else None
+        if centre is not None:  # the mainland's centre, not the factbook's rounded degrees
+            lon, lat = centre
         pk = b.add(
             f"country:{cc}", c["name"], "country", cc, None, lon, lat,
             int(c.get("population") or 0), int(c["geonameid"]),
@@ -214,10 +220,8 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
                 b.name(pk, n)
         if ci.get("demonym"):
             b.demonyms.setdefault(normalize_name(ci["demonym"]), (pk, ci["demonym"]))
-        geo = ci.get("geoJSON") or {}
-        feats = geo.get("features") or []
-        if feats and feats[0].get("geometry"):
-            b.outlines[pk] = ("countryinfo", feats[0]["geometry"])
+        if outline:
+            b.outlines[pk] = ("countryinfo", outline)
     return countries
 
 

@@ -123,3 +123,36 @@ def measure_outlines(
         median_other_share=float(np.median(other_fracs)),
         p90_other_share=float(np.percentile(other_fracs, 90)),
     )
+
+
+def mainland_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
+    """Return the ``(lon, lat)`` centre of a GeoJSON outline's largest part.
+
+    The centre is the area centroid in an equal-area projection (EPSG:6933) of the largest
+    polygon, so islands and exclaves do not pull it away; if that centroid falls outside
+    the polygon (a crescent-shaped country), the polygon's pole of inaccessibility.
+    ``None`` for an outline without polygons. Rounded to 1e-5 degree (about a metre).
+    """
+    import shapely
+    from pyproj import Transformer
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    geom = shape(geometry)
+    parts = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
+    if not parts:
+        return None
+    to_area = Transformer.from_crs(4326, 6933, always_xy=True)
+    projected = [shapely.transform(p, lambda xy: _stack(to_area.transform(*xy.T))) for p in parts]
+    big = max(projected, key=lambda p: p.area)
+    centre = big.centroid
+    if not big.contains(centre):
+        centre = polylabel(big, tolerance=1000.0)  # metres
+    lon, lat = Transformer.from_crs(6933, 4326, always_xy=True).transform(centre.x, centre.y)
+    return round(float(lon), 5), round(float(lat), 5)
+
+
+def _stack(xy: tuple[Any, Any]) -> Any:
+    import numpy as np
+
+    return np.column_stack(xy)

@@ -295,3 +295,29 @@ def test_left_out_columns_take_adds_defaults_but_exported_ones_stay() -> None:
     }
     ev = read_geojson(feats).events[0]
     assert (ev.geo_precision, ev.count_unit) == ("point", "troops")
+
+
+def test_import_order_is_by_start_then_end_date_undated_last() -> None:
+    from dataclasses import replace
+
+    from tracker.exchange import _date_order
+
+    base = Event(id="evt_x", event_type="movement", date_precision="day")
+    dates = [
+        (date(2024, 10, 8), date(2024, 10, 13)),
+        (None, None),
+        (date(2024, 10, 8), date(2024, 10, 9)),
+        (date(1, 1, 1), date(9999, 12, 31)),
+        (date(9999, 12, 31), date(9999, 12, 31)),
+        (date(2024, 10, 7), date(2025, 1, 1)),
+        (date(2024, 10, 8), date(2024, 10, 9)),
+    ]
+    evs = [replace(base, id=f"evt_{i}", date_start=s, date_end=e) for i, (s, e) in enumerate(dates)]
+    got = [ev.id for ev in sorted(evs, key=_date_order)]
+    # the same as sorting by (undated, start, end), ties kept in their order
+    want = sorted(
+        range(len(dates)),
+        key=lambda i: (dates[i][0] is None, dates[i][0] or date.min, dates[i][1] or date.min),
+    )
+    assert got == [f"evt_{i}" for i in want]
+    assert got[:3] == ["evt_3", "evt_5", "evt_2"] and got[-1] == "evt_1"

@@ -503,20 +503,12 @@ def _write_overlapped(
     return added
 
 
-_NO_DATE = 1 << 62
-
-
 def _date_order(ev: Event) -> int:
-    """Return a key ordering events by start date, then end date; undated ones last.
+    """Return an integer key ordering events by start, then end date, undated last.
 
-    One integer (the start's ordinal above the end's; ordinals stay below 2**22) sorts a
-    million events about three times faster than a tuple of dates.
+    A million events sort about three times faster by it than by a tuple of dates.
     """
-    ds = ev.date_start
-    if ds is None:
-        return _NO_DATE
-    de = ev.date_end
-    return (ds.toordinal() << 22) | (de.toordinal() if de is not None else 0)
+    return rules.date_order(ev.date_start, ev.date_end)
 
 
 # --------------------------------------------------------------------------- writing

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +63,7 @@ def prepare_copy_rows(events: Sequence[Event], *, by: str, at: str) -> list[Copy
         vals = rules.field_values(ev, ov)  # EVENT_COLS is the field order
         vals[I_TAGS] = tags_text(vals[I_TAGS])
         ds, de = vals[_I_START], vals[_I_END]
-        key = (ds is None, ds or date.min, de is None, de or date.min, vals[_I_ID])  # sort_key
+        key = (rules.date_order(ds, de), vals[_I_ID])  # sort_key's order
         keyed.append((key, vals))
     keyed.sort(key=itemgetter(0))
     return [(vals[_I_ID], vals[_I_REV], vals) for _, vals in keyed]

@@ -296,6 +296,18 @@ def test_country_points_are_their_mainlands_centres(gazetteer: Gazetteer) -> Non
     assert -101.0 < us.lon < -97.0 and 37.0 < us.lat < 40.0
     r = gazetteer.reverse(us.lon, us.lat)
     assert r.admin1 is not None and r.admin1.admin1_code == "US-KS"
+    # every country with an outline is drawn inside itself (reverse geocodes back to it)
+    from tracker.gazetteer.sources import load_countries
+
+    checked = 0
+    for cc in sorted(load_countries()):
+        place = gazetteer.get(f"country:{cc}")
+        if place is None or place.lon is None or gazetteer.outline(place.id) is None:
+            continue
+        back = gazetteer.reverse(place.lon, place.lat).country
+        assert back is not None and back.country_code == cc, cc
+        checked += 1
+    assert checked > 150
 
 
 def test_mainland_point_of_an_outline() -> None:

@@ -5,7 +5,8 @@ cities on the hull count as inside; a macro-region's outline is the union of its
 a country's outline is countryinfo's. Imported boundaries (``tracker regions import``)
 replace derived outlines. :func:`measure_outlines` reports, per region, the share of its
 own places inside its outline and the share of the places inside it that belong to other
-regions. Imports: stdlib, numpy, shapely (build/benchmark time only, imported lazily).
+regions; :func:`mainland_point` is where a country is drawn. Imports: stdlib, numpy,
+shapely, pyproj (build/benchmark time only, imported lazily).
 """
 
 from __future__ import annotations

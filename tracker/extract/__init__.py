@@ -247,26 +247,23 @@ def _dates_in(
 
 
 def _event_date(
-    text: str,
     sentence: Sentence,
-    inside: Sequence[DateMention],
-    future: bool,
+    event_dates: Sequence[DateMention],
     anchor: date | None,
+    statement: DateMention | None = None,
 ) -> tuple[DateSpan, str | None]:
-    """Return the event's date from the sentence's date mentions (:func:`_dates_in`)."""
-    event_dates = [m for m in inside if not _is_statement_date(text, sentence, m)]
+    """Return the event's date from the sentence's event dates (not its statement dates).
+
+    Without any, the date of the ``statement`` ("said on Friday"), noted as such.
+    """
     if event_dates:
         span = event_dates[0].span
         fm = _FUTURE.search(sentence.text)
         # Only a date after the plan's verb is the plan's: "left Osh on Thursday and were
         # due to take up positions" is last Thursday.
-        future = (
-            future
-            and fm is not None
-            and (
-                event_dates[0].start >= sentence.start + fm.start()
-                or event_dates[0].start - sentence.start <= 5  # "From 22 to 25 April, ... will"
-            )
+        future = fm is not None and (
+            event_dates[0].start >= sentence.start + fm.start()
+            or event_dates[0].start - sentence.start <= 5  # "From 22 to 25 April, ... will"
         )
         if (
             future
@@ -306,8 +303,8 @@ def _event_date(
                 )
                 return span, "date read as the coming one: the sentence speaks of a plan"
         return span, None
-    if inside:
-        return inside[0].span, "date of the statement, not of the event"
+    if statement is not None:
+        return statement.span, "date of the statement, not of the event"
     return DateSpan(None, None, "unknown", ""), None
 
 
@@ -626,9 +623,8 @@ def extract_report(
             ):
                 status = "confirmed"  # (an official's own order concerns the state's forces)
         dates_here = _dates_in(s, comment_dates if comment else body_dates, skip_spans)
-        future = bool(_FUTURE.search(s.text))
-        span, note = _event_date(text, s, dates_here, future, anchor)
-        step_dates = [m for m in dates_here if not _is_statement_date(text, s, m)]
+        event_dates = [m for m in dates_here if not _is_statement_date(text, s, m)]
+        span, note = _event_date(s, event_dates, anchor, dates_here[0] if dates_here else None)
         unit = forces.find_unit(s.text)
         base = {
             "sentence": s,
@@ -665,9 +661,9 @@ def extract_report(
                 seen.add(key)
                 d = _Draft(place=pr, **base)  # type: ignore[arg-type]
                 d.event_type = forces.event_type_for(etypes, pr.role)
-                own_dates = _segment_dates(s, step_dates, pr.toponym.start)
+                own_dates = _segment_dates(s, event_dates, pr.toponym.start)
                 if own_dates:  # "left X on Monday and reached Y the following day"
-                    d.span, d.date_note = _event_date(text, s, own_dates, future, anchor)
+                    d.span, d.date_note = _event_date(s, own_dates, anchor)
                 if own is not None and d.status == "denied" and pr.toponym.start >= own:
                     d.status = _own_status(d.claimed_by)  # the denier's own claim
                 if main is not None and not _same_clause(text, main.start, pr.toponym.start):

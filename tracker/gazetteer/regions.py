@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 HULL_RATIO = 0.2
@@ -134,8 +135,8 @@ def mainland_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
     the polygon (a crescent-shaped country), the polygon's pole of inaccessibility.
     ``None`` for an outline without polygons. Rounded to 1e-5 degree (about a metre).
     """
+    import numpy as np
     import shapely
-    from pyproj import Transformer
     from shapely.geometry import shape
     from shapely.ops import polylabel
 
@@ -143,17 +144,20 @@ def mainland_point(geometry: dict[str, Any]) -> tuple[float, float] | None:
     parts = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon"]
     if not parts:
         return None
-    to_area = Transformer.from_crs(4326, 6933, always_xy=True)
-    projected = [shapely.transform(p, lambda xy: _stack(to_area.transform(*xy.T))) for p in parts]
+    to_area = _transformer(4326, 6933)
+    projected = [
+        shapely.transform(p, lambda xy: np.column_stack(to_area.transform(*xy.T))) for p in parts
+    ]
     big = max(projected, key=lambda p: p.area)
     centre = big.centroid
     if not big.contains(centre):
         centre = polylabel(big, tolerance=1000.0)  # metres
-    lon, lat = Transformer.from_crs(6933, 4326, always_xy=True).transform(centre.x, centre.y)
+    lon, lat = _transformer(6933, 4326).transform(centre.x, centre.y)
     return round(float(lon), 5), round(float(lat), 5)
 
 
-def _stack(xy: tuple[Any, Any]) -> Any:
-    import numpy as np
+@cache
+def _transformer(src: int, dst: int) -> Any:
+    from pyproj import Transformer
 
-    return np.column_stack(xy)
+    return Transformer.from_crs(src, dst, always_xy=True)

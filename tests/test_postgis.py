@@ -297,6 +297,35 @@ def test_bulk_load_rebuilds_every_index_and_key(postgis_url: str) -> None:
         assert _indexes_and_keys(con) == fresh and st.count_events() == 3000
 
 
+def test_two_big_writes_that_both_read_first_do_not_deadlock(postgis_url: str) -> None:
+    # Both transactions hold a share lock on events (they read it) when their big write
+    # asks for bulk mode's exclusive lock: waiting for it would be a deadlock.
+    with open_store(postgis_url, create=True):
+        pass
+    barrier = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            with open_store(postgis_url) as st, st.transaction():
+                st.count_events()
+                barrier.wait()
+                evs = [Event(id=f"w{k}-{i}", lon=1.0, lat=2.0, source_url="u") for i in range(3000)]
+                st.add_events(evs)
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with open_store(postgis_url) as st:
+        assert st.count_events() == 6000
+        assert len(set(st.query_ids())) == 6000
+
+
 def test_bulk_revision_rows_are_the_copy_text_psycopg_writes(postgis_url: str) -> None:
     # The import writes revision rows by joining ids onto one encoded tail; it must give
     # psycopg's own COPY text, and fall back to psycopg for an id that would need escaping.

@@ -183,6 +183,10 @@ def copy_revisions(con: psycopg.Connection[Any], rows: Iterable[Sequence[Any]]) 
             cp.write_row(r)
 
 
+class _NoBulk(Exception):
+    """Raised inside :func:`enter_bulk_mode`'s savepoint to back out of bulk mode."""
+
+
 def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], None] | None:
     """Drop the event indexes and keys for a big load into a small table, if allowed.
 
@@ -191,8 +195,9 @@ def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], No
     the returned function (to run before commit) builds them again, which fails, and so
     rolls everything back, if a duplicate got in. Until then the caller must find stored
     ids without the key (the table is small: read them once) and use no ``ON CONFLICT
-    (id)``. Returns ``None`` when a table is too big next to the batch, or this user does
-    not own both (a least-privilege writer then takes the ordinary path).
+    (id)``. Returns ``None`` when a table is too big next to the batch, another transaction
+    is using one (the lock is not waited for), or this user does not own both (a
+    least-privilege writer); the caller then takes the ordinary path.
     """
     if batch < BULK_MIN:
         return None
@@ -204,11 +209,21 @@ def enter_bulk_mode(con: psycopg.Connection[Any], batch: int) -> Callable[[], No
         return None
     if any(r[1] is not None and r[1] > BULK_RATIO * batch for r in rows):  # clearly big
         return None
-    for table in ("events", "revisions"):
-        n = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
-        if n > BULK_RATIO * batch:
-            return None
-    con.execute("LOCK TABLE events, revisions IN ACCESS EXCLUSIVE MODE")
+    try:
+        # A savepoint, so that backing out releases the lock. The lock is taken before the
+        # tables are counted, and without waiting: a count first holds a share lock, and
+        # two writers that both counted would each wait for the other's (a deadlock).
+        with con.transaction():
+            try:
+                con.execute("LOCK TABLE events, revisions IN ACCESS EXCLUSIVE MODE NOWAIT")
+            except psycopg.errors.LockNotAvailable:
+                raise _NoBulk from None  # another transaction uses a table: ordinary path
+            for table in ("events", "revisions"):
+                n = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+                if n > BULK_RATIO * batch:
+                    raise _NoBulk
+    except _NoBulk:
+        return None
     keys = con.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid IN ('events'::regclass, 'revisions'::regclass) AND contype IN ('p', 'u') "

@@ -326,6 +326,41 @@ def test_two_big_writes_that_both_read_first_do_not_deadlock(postgis_url: str) -
         assert len(set(st.query_ids())) == 6000
 
 
+def test_imports_of_the_same_events_in_opposite_orders_do_not_deadlock(
+    postgis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same-day events are written in each file's own order across windows: without turns,
+    # each import would wait for a row the other wrote first.
+    from tracker import exchange
+    from tracker.store import pg_write
+
+    monkeypatch.setattr(exchange, "OVERLAP_CHUNK", 500)
+    monkeypatch.setattr(pg_write, "BULK_MIN", 10**9)  # the ordinary path, next to others
+    with open_store(postgis_url, create=True):
+        pass
+    day = date(2024, 1, 1)
+    evs = [
+        Event(id=f"o{i:05d}", lon=1.0, lat=2.0, date_start=day, source_url="u") for i in range(4000)
+    ]
+    errors: list[BaseException] = []
+
+    def importer(order: list[Event]) -> None:
+        try:
+            with open_store(postgis_url) as st:
+                exchange.import_events(st, exchange.ImportBatch(events=order), by="t")
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=importer, args=(o,)) for o in (evs, evs[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with open_store(postgis_url) as st:
+        assert st.count_events() == 4000 and st.check() == []
+
+
 def test_bulk_revision_rows_are_the_copy_text_psycopg_writes(postgis_url: str) -> None:
     # The import writes revision rows by joining ids onto one encoded tail; it must give
     # psycopg's own COPY text, and fall back to psycopg for an id that would need escaping.

@@ -151,3 +151,5 @@ TABLES = (
 )
 # One advisory lock key serialises concurrent `tracker init` runs on one database.
 MIGRATION_LOCK_KEY = 0x747261636B6572  # "tracker"
+# Another makes large imports into one store take turns (see PostGISStore.bulk_import).
+IMPORT_LOCK_KEY = MIGRATION_LOCK_KEY + 1

@@ -352,10 +352,15 @@ class PostGISStore(PostGISRevisions, PostGISReports, PostGISExtras):
 
         Everything written commits together when the block ends, or nothing on an error.
         ``remote``: the windows come from ``import_preparer(..., remote=True)``.
+
+        Imports into one store take turns: each waits here for the one before to commit.
+        Two imports writing the same events in different orders (windows of a file in its
+        own order) would otherwise each wait for a row the other wrote: a deadlock.
         """
         from tracker.store.pg_bulk import PgBulkImport
 
         with self.transaction():
+            self.con.execute("SELECT pg_advisory_xact_lock(%s)", (pg_schema.IMPORT_LOCK_KEY,))
             bulk = PgBulkImport(self, by=by, at=at, reason=reason, packed=remote)
             yield bulk
             bulk.finish()

@@ -664,6 +664,19 @@ def test_appositives_waypoints_and_reference_points(gp: Geoparser) -> None:
     assert got == {("Narvik", "transit", "movement"), ("Rovaniemi", "destination", "movement")}
 
 
+def test_places_passed_or_crossed_are_transit_and_a_column_is_a_force(gp: Geoparser) -> None:
+    _, ex = run(
+        gp,
+        "A column of about 3,000 marines moved from Split towards Zagreb on Tuesday, passing "
+        "Karlovac, the ministry said.\n\nA second column crossing Slovenia reached Ljubljana "
+        "on Wednesday, officials said.",
+        published="2024-05-09",
+    )
+    got = {(e.place_name, e.role) for e in ex.events}
+    assert {("Split", "origin"), ("Zagreb", "destination"), ("Karlovac", "transit")} <= got
+    assert {("Slovenia", "transit"), ("Ljubljana", "destination")} <= got
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

@@ -297,30 +297,40 @@ def test_bulk_load_rebuilds_every_index_and_key(postgis_url: str) -> None:
         assert _indexes_and_keys(con) == fresh and st.count_events() == 3000
 
 
+def _run_at_once(fn: Any, args: list[Any]) -> None:
+    """Run ``fn(arg)`` for each arg in its own thread at once; fail on any thread's error."""
+    errors: list[BaseException] = []
+
+    def run(arg: Any) -> None:
+        try:
+            fn(arg)
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+
+
 def test_two_big_writes_that_both_read_first_do_not_deadlock(postgis_url: str) -> None:
     # Both transactions hold a share lock on events (they read it) when their big write
     # asks for bulk mode's exclusive lock: waiting for it would be a deadlock.
     with open_store(postgis_url, create=True):
         pass
     barrier = threading.Barrier(2, timeout=30)
-    errors: list[BaseException] = []
 
     def writer(k: int) -> None:
-        try:
-            with open_store(postgis_url) as st, st.transaction():
-                st.count_events()
-                barrier.wait()
-                evs = [Event(id=f"w{k}-{i}", lon=1.0, lat=2.0, source_url="u") for i in range(3000)]
-                st.add_events(evs)
-        except BaseException as err:  # reported by the main thread
-            errors.append(err)
+        with open_store(postgis_url) as st, st.transaction():
+            st.count_events()
+            barrier.wait()
+            st.add_events(
+                [Event(id=f"w{k}-{i}", lon=1, lat=2, source_url="u") for i in range(3000)]
+            )
 
-    threads = [threading.Thread(target=writer, args=(k,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
+    _run_at_once(writer, [0, 1])
     with open_store(postgis_url) as st:
         assert st.count_events() == 6000
         assert len(set(st.query_ids())) == 6000
@@ -342,21 +352,12 @@ def test_imports_of_the_same_events_in_opposite_orders_do_not_deadlock(
     evs = [
         Event(id=f"o{i:05d}", lon=1.0, lat=2.0, date_start=day, source_url="u") for i in range(4000)
     ]
-    errors: list[BaseException] = []
 
     def importer(order: list[Event]) -> None:
-        try:
-            with open_store(postgis_url) as st:
-                exchange.import_events(st, exchange.ImportBatch(events=order), by="t")
-        except BaseException as err:  # reported by the main thread
-            errors.append(err)
+        with open_store(postgis_url) as st:
+            exchange.import_events(st, exchange.ImportBatch(events=order), by="t")
 
-    threads = [threading.Thread(target=importer, args=(o,)) for o in (evs, evs[::-1])]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
+    _run_at_once(importer, [evs, evs[::-1]])
     with open_store(postgis_url) as st:
         assert st.count_events() == 4000 and st.check() == []
 

@@ -487,6 +487,16 @@ def test_real_document_context_beats_a_namesake_on_another_continent(real_gp: Ge
     )
 
 
+def test_real_short_name_shared_by_two_countries_follows_the_context(real_gp: Geoparser) -> None:
+    # "Congo" is both countries' short name (ISO writes the larger one inverted: "Congo,
+    # The Democratic Republic of the"); the places around it decide.
+    assert _resolved(real_gp, "He flew to Kinshasa, Congo.")["Congo"] == "country:CD"
+    assert _resolved(real_gp, "He flew to Brazzaville, Congo.")["Congo"] == "country:CG"
+    got = _resolved(real_gp, "Uganda sent a battalion to Bunia in eastern Congo.")
+    assert got["Congo"] == "country:CD"
+    assert _resolved(real_gp, "Talks in Iran.")["Iran"] == "country:IR"  # unchanged
+
+
 def test_real_transliteration_fallback_needs_a_strong_cue(real_gp: Geoparser) -> None:
     got = _resolved(real_gp, "Turkish-backed fighters advanced near Tal Rifaat, north of Aleppo.")
     assert got["Tal Rifaat"] is not None

@@ -57,6 +57,7 @@ CREATE TABLE gnmap(country_code TEXT NOT NULL, gn_admin1 TEXT NOT NULL, iso TEXT
 FORM_EXACT = 0  # the name as written (normalized)
 FORM_CORE = 1  # administrative words dropped / short form shared with a city
 _CODE_LIKE = re.compile(r"[A-Z0-9]{2,4}")
+_INVERTED = re.compile(r"([^,]+), .*\b(?:Republic|States?|Province|Kingdom)\b.*")
 # The Arabic article of a romanised town name ("Al Qāmishlī", "As-Suwayda", "El Fasher"):
 # reports often drop it ("Qamishli"), so the rest is indexed too, below the full name.
 _ARTICLE = re.compile(r"^(?:[AaEe][lnrdstz]|[Aa]sh|[Aa]dh)[\s'’-]+(?=\S{4})")
@@ -213,7 +214,11 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
             int(c.get("population") or 0), int(c["geonameid"]),
         )  # fmt: skip
         names = [c["name"], ci.get("name") or "", ci.get("nativeName") or ""]
-        names += [a for a in ci.get("altSpellings") or [] if not _CODE_LIKE.fullmatch(a)]
+        alts = [a for a in ci.get("altSpellings") or [] if not _CODE_LIKE.fullmatch(a)]
+        names += alts
+        # ISO's inverted names give the short one news uses: "Congo, The Democratic
+        # Republic of the" -> "Congo" (a name the Republic of the Congo also has).
+        names += [m.group(1) for a in alts if (m := _INVERTED.fullmatch(a))]
         names += list((ci.get("translations") or {}).values())
         for n in names:
             if n:

@@ -677,6 +677,19 @@ def test_places_passed_or_crossed_are_transit_and_a_column_is_a_force(gp: Geopar
     assert {("Slovenia", "transit"), ("Ljubljana", "destination")} <= got
 
 
+def test_a_container_named_by_its_part_is_not_an_event(gp: Geoparser) -> None:
+    # "X in eastern Y" only locates X, like "X, Y"; "deployed N to X" is a movement there.
+    _, ex = run(
+        gp,
+        "Croatia deployed an additional battalion to Karlovac in central Croatia on Monday, "
+        "the army said.\n\nSome 2,000 troops are stationed near Split in southern Croatia, "
+        "the ministry said.",
+        published="2024-05-09",
+    )
+    got = {(e.place_name, e.role, e.event_type) for e in ex.events}
+    assert got == {("Karlovac", "destination", "movement"), ("Split", "location", "presence")}
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

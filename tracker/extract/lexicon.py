@@ -153,6 +153,7 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:moved|moving|move|transferred|transfer\w*|shipped|dispatched|dispatch|sent|"
             r"crossed|crossing|advanced|advancing|redeployed|deployed\s+to|heading|headed|"
+            r"(?-i:deployed\s+(?:[\w,-]+\s+){1,6}?(?:to|into|towards)\s+(?:the\s+)?[A-Z]\w*)|"
             r"transported|relocated|entered|entering|passed\s+through|rolled|marched|flown|airlifted|"
             r"travell?ed|went|sailed|flew|ferried|carried|carrying|pushed|pushing|"
             r"mov\w+\s+(?:closer|towards?))\b",

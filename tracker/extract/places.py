@@ -40,8 +40,16 @@ _GOVERNMENT_VERB = re.compile(
     re.I,
 )
 _POSSESSIVE = re.compile(r"^(?:['’]s?|['’])\s+(\S+)")
+# "in eastern X", "in the north-western X": the part of a container named before it.
+_PART_OF = (
+    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)ern\s+"
+    r"|central\s+)?"
+)
 _CONTAINER_GAP = re.compile(
-    r"^(?:,\s*(?:in\s+(?:the\s+)?)?|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
+    rf"^(?:,\s*(?:in\s+(?:the\s+)?{_PART_OF})?"
+    r"|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?"
+    rf"{_PART_OF}"
+    r"|\s*\(\s*|,\s+(?:a|an|the|two|three|four|five|several|both)\s+"
     r"(?:[\w-]+\s+){0,3}(?:in|of)\s+(?:the\s+)?|['’]s\s+|\s+(?:region|province|state|oblast|"
     r"krai)\s+(?:of|in)\s+)$",
     re.I,

@@ -497,6 +497,18 @@ def test_real_short_name_shared_by_two_countries_follows_the_context(real_gp: Ge
     assert _resolved(real_gp, "Talks in Iran.")["Iran"] == "country:IR"  # unchanged
 
 
+def test_real_article_compounds_are_one_name(real_gp: Geoparser) -> None:
+    # "ez-Zor", "el-Mandeb": a hyphened article joins the words around it into one name;
+    # a part of it is never a place of its own (Az Zawr, Al Bab, Numan in Nigeria).
+    assert _resolved(real_gp, "Troops moved to Deir ez-Zor.") == {"Deir ez-Zor": "geonames:170794"}
+    for text in (
+        "The carrier sailed through the Bab el-Mandeb strait.",
+        "Rebels entered Maarat al-Numan on Monday.",
+    ):
+        assert _resolved(real_gp, text) == {}, text
+    assert _resolved(real_gp, "Fighting near al-Bab continued.")["Bab"] is not None
+
+
 def test_real_transliteration_fallback_needs_a_strong_cue(real_gp: Geoparser) -> None:
     got = _resolved(real_gp, "Turkish-backed fighters advanced near Tal Rifaat, north of Aleppo.")
     assert got["Tal Rifaat"] is not None

@@ -175,7 +175,7 @@ class Recognizer:
 
     def _find_block(self, text: str) -> list[Mention]:
         toks = tokenize(text)
-        chunks = _chunks(toks)
+        chunks = _chunks(toks, text)
         mentions: list[Mention] = []
         for a, b in chunks:
             mentions.extend(self._match_chunk(text, toks, a, b))
@@ -189,15 +189,16 @@ class Recognizer:
             # A capitalised particle may start a name ("El Obeid", "La Paz", "Des Moines",
             # "The Hague"), never be one alone.
             particle = toks[i].text.lower() in lexicon.CONNECTORS
-            if not toks[i].cap or (particle and i + 1 >= b):
+            inner = i > a and _article_link(text, toks, i - 1)  # "Zor" of "Deir ez-Zor"
+            if not toks[i].cap or (particle and i + 1 >= b) or inner:
                 i += 1
                 continue
             found = None
             shortest = i + 1 if particle else i  # a particle alone is no name
             for j in range(min(b, i + MAX_NGRAM) - 1, shortest - 1, -1):
                 last = toks[j]
-                if not last.cap:
-                    continue
+                if not last.cap or (j + 1 < b and _article_link(text, toks, j + 1)):
+                    continue  # "Bab" of "Bab el-Mandeb" is no name
                 m = self._try(text, toks, i, j)
                 if m is not None:
                     found = m
@@ -226,8 +227,11 @@ class Recognizer:
         if b - a > 3:
             return None
         common = lexicon.common_words()
-        for t in toks[a:b]:
+        for k in range(a, b):
+            t = toks[k]
             low = t.text.lower()
+            if _article_link(text, toks, k):
+                continue  # "Maarat al-Numan"
             if (
                 not t.cap
                 or t.caps
@@ -355,7 +359,7 @@ def _is_acronym(s: str) -> bool:
     return 2 <= len(s) <= 5 and s.isalpha() and s.isupper()
 
 
-def _chunks(toks: Sequence[Token]) -> list[tuple[int, int]]:
+def _chunks(toks: Sequence[Token], text: str) -> list[tuple[int, int]]:
     """Return [a, b) index ranges of capitalised runs (connectors allowed inside)."""
     out: list[tuple[int, int]] = []
     n = len(toks)
@@ -377,7 +381,7 @@ def _chunks(toks: Sequence[Token]) -> list[tuple[int, int]]:
                 continue
             # lower-case connector followed by a capitalised word keeps the chunk going
             if (
-                t.text.lower() in lexicon.CONNECTORS
+                (t.text.lower() in lexicon.CONNECTORS or _article_link(text, toks, j))
                 and j + 1 < n
                 and toks[j + 1].cap
                 and _adjacent(t, toks[j + 1])
@@ -492,6 +496,22 @@ def _label(
 def _prominent(p: Place) -> bool:
     """Whether a place is too prominent to be taken for a surname (a country, a big region)."""
     return p.kind in ("country", "continent") or (p.kind in _MAJOR and p.population >= 1_000_000)
+
+
+def _article_link(text: str, toks: Sequence[Token], k: int) -> bool:
+    """Whether token k is a lower-case article hyphened to a capitalised word ("ez-Zor").
+
+    Inside a run it joins the words around it into one name ("Deir ez-Zor", "Bab
+    el-Mandeb"), whose parts are never names on their own.
+    """
+    t = toks[k]
+    return (
+        not t.cap
+        and t.text in translit.ARTICLES
+        and k + 1 < len(toks)
+        and toks[k + 1].cap
+        and text[t.end : toks[k + 1].start] == "-"
+    )
 
 
 def _hyphenated(text: str, toks: Sequence[Token], k: int) -> bool:

@@ -13,7 +13,10 @@ from __future__ import annotations
 import itertools
 import re
 
-ARTICLES = ("al", "el", "ash", "as", "ad", "an", "ar", "at", "az", "ath", "ed", "es", "et")
+ARTICLES = (
+    "al", "el", "ash", "as", "ad", "an", "ar", "at", "az", "ath", "ed", "es", "et", "ez", "er", "en",
+    "esh",
+)  # fmt: skip
 _TELL = ("tal", "tall", "tel", "tell")
 _DOUBLE = re.compile(r"([a-z])\1+")
 # (pattern, replacement): one spelling habit each

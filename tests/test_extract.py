@@ -690,6 +690,21 @@ def test_a_container_named_by_its_part_is_not_an_event(gp: Geoparser) -> None:
     assert got == {("Karlovac", "destination", "movement"), ("Split", "location", "presence")}
 
 
+def test_warships_and_carriers_are_forces_with_counts(gp: Geoparser) -> None:
+    _, ex = run(
+        gp,
+        "Russia moved three frigates and two submarines to Sevastopol on Monday, the navy said."
+        "\n\nThe United States sent a second aircraft carrier to Cyprus, officials said.",
+        published="2024-05-09",
+    )
+    got = {(e.place_name, e.role, e.count) for e in ex.events}
+    assert ("Sevastopol", "destination", 3) in got
+    assert ("Cyprus", "destination", None) in got
+    # a carrier that is not a warship is no force
+    _, ex = run(gp, "A mail carrier in Sevastopol was late on Monday, the post office said.")
+    assert not ex.events
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

@@ -87,6 +87,8 @@ EQUIPMENT_UNITS: dict[str, str] = {
     "vehicles": "vehicles", "trucks": "vehicles", "tanks": "tanks", "aircraft": "aircraft",
     "planes": "aircraft", "jets": "aircraft", "helicopters": "helicopters", "ships": "ships",
     "warships": "ships", "vessels": "ships", "boats": "ships", "drones": "drones",
+    "frigates": "ships", "destroyers": "ships", "corvettes": "ships", "cruisers": "ships",
+    "submarines": "ships", "carriers": "ships", "warplanes": "aircraft", "bombers": "aircraft",
 }  # fmt: skip
 _STOP = frozenset(
     {

@@ -133,12 +133,16 @@ class CountInfo:
     end: int
 
 
-_WEAK = (lexicon.EQUIPMENT_NOUNS - {"tanks", "tank", "warships", "artillery"}) | frozenset(
+_STRONG_EQUIPMENT = frozenset(
+    {"tanks", "tank", "warships", "artillery", "warplanes", "bombers", "destroyers"}
+    | {"destroyer", "frigates", "frigate", "submarines", "submarine", "corvettes", "cruisers"}
+)
+_WEAK = (lexicon.EQUIPMENT_NOUNS - _STRONG_EQUIPMENT) | frozenset(
     {"unit", "units", "guard", "guards", "force", "engineers", "police", "officers"}
 )
 _MILITARY_BEFORE = re.compile(
     r"(?i)\b(?:military|armou?red|army|navy|naval|combat|fighter|attack|war|air\s+force|"
-    r"troop|missile|patrol)\s+(?:[\w-]+\s+){0,1}$"
+    r"troop|missile|patrol|aircraft)\s+(?:[\w-]+\s+){0,1}$"
 )
 
 

@@ -423,6 +423,17 @@ def test_find_actor_prefers_the_counted_noun_phrase() -> None:
     assert find_actor(s, (at, at + len("12 North Korean soldiers"))) == "North Korean soldiers"
 
 
+def test_find_actor_takes_a_formation_name_whole() -> None:
+    from tracker.extract.forces import find_actor
+
+    # a force noun before another modifies it ("Marine" was the actor)
+    assert find_actor("The 155th Marine Brigade was redeployed to Kurakhove.") == "Marine Brigade"
+    assert find_actor("Russia's 1st Guards Tank Army moved to Belgorod.") == "Guards Tank Army"
+    assert find_actor("Ukrainian special forces units entered Kursk.") == (
+        "Ukrainian special forces units"
+    )
+
+
 def test_two_claimants_in_one_sentence_keep_their_own_claims(gp: Geoparser) -> None:
     text = (
         "Georgian troops advanced into the Kodori Valley near Sukhumi, Tbilisi said, while "

@@ -238,9 +238,10 @@ def find_actor(sentence: str, counted: tuple[int, int] | None = None) -> str | N
     heads = [
         i
         for i, t in enumerate(toks)
-        if t.group().lower() in lexicon.FORCE_NOUNS
-        and t.group().lower() not in ("force", "unit", "army", "troop")  # "troop deployment"
+        if t.group().lower() in lexicon.FORCE_NOUNS and t.group().lower() not in _NOT_HEADS
     ]
+    # "Marine Brigade", "Guards Tank Army": a force noun before another is its modifier
+    heads = [i for i in heads if not _before_force_noun(sentence, toks, i)]
     people = [i for i in heads if toks[i].group().lower() not in lexicon.EQUIPMENT_NOUNS]
     if counted is not None:
         of_count = [i for i in people if counted[0] <= toks[i].start() < counted[1]]
@@ -251,6 +252,19 @@ def find_actor(sentence: str, counted: tuple[int, int] | None = None) -> str | N
     for i in people[:1] or heads[:1]:
         return _actor_phrase(sentence, toks, i)[0]
     return None
+
+
+def _before_force_noun(sentence: str, toks: list[re.Match[str]], i: int) -> bool:
+    """Whether force noun ``i`` is followed, one space on, by another that can head."""
+    return (
+        i + 1 < len(toks)
+        and sentence[toks[i].end() : toks[i + 1].start()] == " "
+        and toks[i + 1].group().lower() in lexicon.FORCE_NOUNS
+        and toks[i + 1].group().lower() not in _NOT_HEADS
+    )
+
+
+_NOT_HEADS = frozenset({"force", "unit", "army", "troop"})  # "troop deployment"
 
 
 def _actor_phrase(sentence: str, toks: list[re.Match[str]], i: int) -> tuple[str, bool]:
@@ -270,6 +284,10 @@ def _actor_phrase(sentence: str, toks: list[re.Match[str]], i: int) -> tuple[str
             continue
         break
     end = t.end()
+    if i + 1 < len(toks) and sentence[end : toks[i + 1].start()] == " ":
+        nxt = toks[i + 1].group()
+        if nxt[:1].isupper() and nxt.lower() in _NOT_HEADS:
+            end = toks[i + 1].end()  # "Guards Tank Army"
     tail = re.match(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w’'.-]*\s*){1,6}", sentence[end:])
     if tail:  # "soldiers of North Korea"
         end += len(tail.group().rstrip())

@@ -365,6 +365,21 @@ def test_over_the_weekend_is_the_weekend_before_publication() -> None:
     assert got == [(saturday, saturday, "day")]
 
 
+def test_overnight_and_the_past_hours_reach_back_from_publication() -> None:
+    pub = date(2025, 4, 3)
+    cases = {
+        "Troops crossed into Iraq overnight, officials said.": (date(2025, 4, 2), "overnight"),
+        "Planes flew around Taiwan over the past 24 hours.": (date(2025, 4, 2), "over the past"),
+        "In the last 48 hours, two brigades moved.": (date(2025, 4, 1), "In the last 48"),
+    }
+    for text, (start, words) in cases.items():
+        got = find_date_expressions(text, pub)
+        assert [(m.span.start, m.span.end, m.span.precision) for m in got] == [
+            (start, pub, "range")
+        ], text
+        assert text[got[0].start : got[0].end].startswith(words), text
+
+
 def test_following_day_and_days_later_count_from_the_day_before_them() -> None:
     text = (
         "The convoy left on 3 June and arrived the following day; a second one "

@@ -421,8 +421,11 @@ _NUM = {
 _RELATIVE = re.compile(
     rf"""\b(?=\d|[A-Z]|(?i:the|yesterday|last|today|tonight|this|an?|one|two|three|four|five|six|
         seven|eight|nine|ten|eleven|twelve|earlier|past|previous|next|on|early|mid|late|over|at|
-        during)\b)(?:
-        (?P<wkend>(?i:(?:over|at|during|on)\s+the\s+weekend|(?:last|this|past)\s+weekend))
+        during|overnight|in|within)\b)(?:
+        (?P<night>(?i:overnight))
+      | (?P<hours>(?i:(?:over|in|during|within)\s+the\s+(?:past|last|previous)\s+
+        (?P<hn>\d{{1,3}})\s+hours))
+      | (?P<wkend>(?i:(?:over|at|during|on)\s+the\s+weekend|(?:last|this|past)\s+weekend))
       |
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
       | (?P<yday>(?i:yesterday|last\s+night))
@@ -454,6 +457,11 @@ def _period(anchor: date, unit: str, back: int) -> tuple[date, date, str]:
 def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
     text = m.group(0)
     one_day = timedelta(days=1)
+    if m.group("night"):  # the night before the publication date
+        return DateSpan(anchor - one_day, anchor, "range", text)
+    if m.group("hours"):  # "over the past 24 hours": the days it reaches back over
+        back = timedelta(days=-(-int(m.group("hn")) // 24))
+        return DateSpan(anchor - back, anchor, "day" if not back else "range", text)
     if m.group("wkend"):
         # The Saturday and Sunday before the publication date (its own weekend if it is one).
         sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7)

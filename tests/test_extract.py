@@ -716,6 +716,14 @@ def test_warships_and_carriers_are_forces_with_counts(gp: Geoparser) -> None:
     assert not ex.events
 
 
+def test_a_convoy_of_military_vehicles_is_a_force(gp: Geoparser) -> None:
+    # the qualifier after "of" makes the convoy military; an aid convoy stays none
+    _, ex = run(gp, "A convoy of about 40 military trucks moved through Kharkiv on Monday.")
+    assert [(e.place_name, e.role, e.count) for e in ex.events] == [("Kharkiv", "transit", 40)]
+    _, ex = run(gp, "A convoy of aid trucks moved through Kharkiv on Monday.")
+    assert not ex.events
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

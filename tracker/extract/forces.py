@@ -146,6 +146,12 @@ _MILITARY_BEFORE = re.compile(
 )
 
 
+# "a convoy of about 40 military trucks": the qualifier after "of" makes it military
+_MILITARY_OF = re.compile(
+    r"(?i)\s+of\s+(?:[\w,-]+\s+){0,3}?(?:military|armou?red|army|navy|naval|combat|troop)\b"
+)
+
+
 def force_strength(sentence: str) -> int:
     """Return how plainly a sentence names forces: 2, 1 (equipment only) or 0.
 
@@ -160,8 +166,10 @@ def force_strength(sentence: str) -> int:
             continue
         if w[:1].isupper() and re.match(r"\s+\d", sentence[m.end() : m.end() + 3]):
             continue
-        weak = wl in _WEAK and not _MILITARY_BEFORE.search(
-            sentence[max(0, m.start() - 40) : m.start()]
+        weak = (
+            wl in _WEAK
+            and not _MILITARY_BEFORE.search(sentence[max(0, m.start() - 40) : m.start()])
+            and not _MILITARY_OF.match(sentence, m.end())
         )
         best = max(best, 1 if weak else 2)
         if best == 2:

@@ -724,6 +724,15 @@ def test_a_convoy_of_military_vehicles_is_a_force(gp: Geoparser) -> None:
     assert not ex.events
 
 
+def test_a_figure_in_the_claimant_is_not_the_count(gp: Geoparser) -> None:
+    for text in (
+        "Two aid workers said about 300 soldiers arrived in Kharkiv on Monday.",
+        "About 300 soldiers arrived in Kharkiv on Monday, according to two aid workers.",
+    ):
+        _, ex = run(gp, text)
+        assert [(e.place_name, e.count) for e in ex.events] == [("Kharkiv", 300)], text
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

@@ -574,7 +574,13 @@ def extract_report(
             own += s.start
         etypes = forces.event_types_of(s.text)
         etype = forces.event_type_for(etypes, None)
-        s_counts = [c for c in counts if c.start >= s.start and c.end <= s.end]
+        s_counts = [
+            c
+            for c in counts
+            if c.start >= s.start
+            and c.end <= s.end
+            and not any(a <= c.start - s.start < b for a, b in spans)  # "Two aid workers said"
+        ]
         main, others = forces.pick_count(s_counts)
         counted = (main.start - s.start, main.end - s.start) if main is not None else None
         actor = forces.find_actor(bare, counted) or stand_in

@@ -733,6 +733,15 @@ def test_a_figure_in_the_claimant_is_not_the_count(gp: Geoparser) -> None:
         assert [(e.place_name, e.count) for e in ex.events] == [("Kharkiv", 300)], text
 
 
+def test_the_place_of_an_attack_that_set_a_move_off_is_no_position(gp: Geoparser) -> None:
+    _, ex = run(
+        gp,
+        "India moved 2,000 more troops to Srinagar following the attack in Kharkiv, "
+        "officials said.",
+    )
+    assert [(e.place_name, e.role) for e in ex.events] == [("Srinagar", "destination")]
+
+
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:
     text = (
         "Colombia has flown about 5,000 additional soldiers to Cucuta to confront rebels "

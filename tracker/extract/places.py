@@ -224,6 +224,15 @@ _NOUN_DESCRIPTORS = frozenset(
 )
 
 
+# "moved troops to the border following the attack in X": X is what set the move off.
+_AFTER_AN_ATTACK = re.compile(
+    r"\b(?:after|following|amid|in\s+response\s+to)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:attacks?|strikes?|bombings?|massacres?|killings?|shootings?|ambush(?:es)?)\s+"
+    r"(?:in|on|at|near)\s+(?:the\s+)?$",
+    re.I,
+)
+
+
 def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None, str]:
     """Return (role, cue) from the words right before a toponym; (None, "") when there is none.
 
@@ -231,6 +240,8 @@ def _role_before(text: str, start: int, sentence_start: int) -> tuple[str | None
     position ("against X", "ambassador to X").
     """
     before = text[sentence_start:start]
+    if _AFTER_AN_ATTACK.search(before):
+        return "skip", "after an attack"  # the cause of a move, not where troops are
     words = _WORD.findall(before)[-8:]
     words_l = [w.lower().rstrip("'’") for w in words]
     i = len(words_l) - 1

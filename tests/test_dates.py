@@ -380,6 +380,27 @@ def test_overnight_and_the_past_hours_reach_back_from_publication() -> None:
         assert text[got[0].start : got[0].end].startswith(words), text
 
 
+def test_parts_of_months_and_years_and_recent_days() -> None:
+    pub = date(2024, 11, 5)
+    cases = {
+        "in the first week of October": (date(2024, 10, 1), date(2024, 10, 7)),
+        "at the end of October": (date(2024, 10, 21), date(2024, 10, 31)),
+        "in the second half of October": (date(2024, 10, 16), date(2024, 10, 31)),
+        "the last week of February 2024": (date(2024, 2, 23), date(2024, 2, 29)),
+        "in mid-2024": (date(2024, 5, 1), date(2024, 8, 31)),
+        "late last year": (date(2023, 9, 1), date(2023, 12, 31)),
+        "in recent days": (date(2024, 10, 29), pub),
+    }
+    for text, (start, end) in cases.items():
+        got = [
+            (m.span.start, m.span.end, m.span.precision) for m in find_date_expressions(text, pub)
+        ]
+        assert got == [(start, end, "range")], text
+    # without a publication date a month part has no year: unknown, not a guess
+    (m,) = find_date_expressions("at the end of October", None)
+    assert m.span.precision == "unknown" and m.span.start is None
+
+
 def test_following_day_and_days_later_count_from_the_day_before_them() -> None:
     text = (
         "The convoy left on 3 June and arrived the following day; a second one "

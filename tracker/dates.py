@@ -43,6 +43,26 @@ _PART_DAYS: dict[str, tuple[int, int | None]] = {
     "late": (21, None),
 }
 
+# Thirds of a year for "early 2024", "mid-2024", "late last year": (first month, last month).
+_PART_MONTHS: dict[str, tuple[int, int]] = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+# Parts of a month named in words: (first day, last day; None = month end, negative = from it).
+_MONTH_PARTS: dict[str, tuple[int, int | None]] = {
+    "first week": (1, 7),
+    "second week": (8, 14),
+    "third week": (15, 21),
+    "fourth week": (22, 28),
+    "last week": (-6, None),
+    "final week": (-6, None),
+    "first half": (1, 15),
+    "second half": (16, None),
+    "beginning": (1, 10),
+    "start": (1, 10),
+    "middle": (11, 20),
+    "end": (21, None),
+}
+# How far back "in recent days/weeks/months" reaches from the publication date.
+_RECENT_DAYS = {"days": 7, "weeks": 30, "months": 90}
+
 _RANGE_WORDS = frozenset({"to", "until", "till", "through", "thru", "and"})
 _FILLER_WORDS = frozenset({"of", "the", "between", "from", "on", "in"})
 
@@ -408,6 +428,18 @@ _ABSOLUTE = re.compile(
     )""",
     re.VERBOSE,
 )
+# "the first week of October", "the end of March 2024", "mid-2024", "in recent weeks"
+_PERIOD_PART = re.compile(
+    rf"""\b(?:
+        (?i:the)\s+(?P<mpart>(?i:(?:first|second|third|fourth|last|final)\s+week|
+            (?:first|second)\s+half|beginning|start|middle|end))\s+(?i:of)\s+
+            (?P<mon>{_MON})(?:,?\s+(?P<myear>{_YEAR}))?
+      | (?P<ypart>(?i:early|mid|late))(?:\s*-\s*|\s+)(?P<year>{_YEAR})
+      | (?i:in|over|during)\s+(?i:recent|the\s+past\s+few|the\s+last\s+few)\s+
+            (?P<recent>(?i:days|weeks|months))
+    )""",
+    re.VERBOSE,
+)
 _YEAR_ONLY = re.compile(rf"\b(?P<prep>(?i:in|during|throughout|since|by))\s+(?P<year>{_YEAR})")
 # Words before a bare month name that make "May" (and other months) a date, not a verb.
 _MAY_OK = re.compile(
@@ -460,8 +492,8 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
     if m.group("night"):  # the night before the publication date
         return DateSpan(anchor - one_day, anchor, "range", text)
     if m.group("hours"):  # "over the past 24 hours": the days it reaches back over
-        back = timedelta(days=-(-int(m.group("hn")) // 24))
-        return DateSpan(anchor - back, anchor, "day" if not back else "range", text)
+        reach = timedelta(days=-(-int(m.group("hn")) // 24))
+        return DateSpan(anchor - reach, anchor, "day" if not reach else "range", text)
     if m.group("wkend"):
         # The Saturday and Sunday before the publication date (its own weekend if it is one).
         sat = anchor - timedelta(days=(anchor.weekday() - 5) % 7)
@@ -506,6 +538,9 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
             first, last = _PART_DAYS[part]
             start, end = start.replace(day=first), end if last is None else start.replace(day=last)
             precision = "range"
+        elif part and unit == "year":  # "late last year": its last third
+            lo, hi = _PART_MONTHS[part]
+            start, end, precision = date(start.year, lo, 1), month_end(start.year, hi), "range"
         return DateSpan(start, end, precision, text)
     else:
         wday = WEEKDAYS[m.group("wday").lower()]
@@ -517,6 +552,33 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
             back = 7
         d = anchor - timedelta(days=back)
     return DateSpan(d, d, "day", text)
+
+
+def _resolve_period_part(m: re.Match[str], anchor: date | None) -> DateSpan:
+    """Resolve a :data:`_PERIOD_PART` match (a part of a month or year, recent days)."""
+    text = m.group(0)
+    unknown = DateSpan(None, None, "unknown", text)
+    if m.group("recent"):
+        if anchor is None:
+            return unknown
+        back = _RECENT_DAYS[m.group("recent").lower()]
+        return DateSpan(anchor - timedelta(days=back), anchor, "range", text)
+    if m.group("ypart"):
+        year = int(m.group("year"))
+        lo, hi = _PART_MONTHS[m.group("ypart").lower()]
+        return DateSpan(date(year, lo, 1), month_end(year, hi), "range", text)
+    month = MONTHS[m.group("mon").lower().rstrip(".")]
+    first, last = _MONTH_PARTS[" ".join(m.group("mpart").lower().split())]
+    if m.group("myear"):
+        year = int(m.group("myear"))
+    elif anchor is None:
+        return unknown
+    else:
+        year = _infer_year(_Side(day=max(first, 1), month=month), anchor)
+    end = month_end(year, month)
+    lo = end.day + first if first < 0 else first
+    hi = end.day if last is None else last
+    return DateSpan(date(year, month, lo), date(year, month, hi), "range", text)
 
 
 def _resolve_absolute(m: re.Match[str], anchor: date | None) -> DateSpan | None:
@@ -575,6 +637,8 @@ def find_date_expressions(text: str, anchor: date | None) -> list[DateMention]:
         span = _resolve_absolute(m, anchor)
         if span is not None:
             found.append((m.start(), m.end(), span))
+    for m in _PERIOD_PART.finditer(text):
+        found.append((m.start(), m.end(), _resolve_period_part(m, anchor)))
     for m in _YEAR_ONLY.finditer(text):
         year = int(m.group("year"))
         since = m.group("prep").lower() == "since"

@@ -494,6 +494,22 @@ def test_a_time_between_claimant_and_verb_keeps_the_claimant(gp: Geoparser) -> N
     assert [e.claimed_by for e in ex.events] == ["army"]
 
 
+def test_images_and_videos_that_show_a_move_are_its_source() -> None:
+    from tracker.extract.claims import find_attribution
+
+    for text, who in (
+        ("Satellite images appear to show about 50 tanks near Belgorod.", "Satellite images"),
+        (
+            "A convoy was filmed heading west through Tambov, videos posted on Telegram show.",
+            "videos posted on Telegram",
+        ),
+        ("Footage showed 300 soldiers in Gao, the army said.", "the army"),  # a sayer first
+    ):
+        a = find_attribution(text)
+        assert a is not None and a.claimant == who, text
+    assert find_attribution("Troops show no sign of leaving Gao.") is None
+
+
 def test_military_engineers_and_coast_guards_are_forces(gp: Geoparser) -> None:
     text = (
         "Syrian troops shelled the area on Monday, officials said.\n\n"

@@ -253,6 +253,19 @@ _ORDERED_BY = re.compile(
 )
 
 
+# Evidence that speaks for itself: "satellite images show", "videos posted on Telegram
+# show", "footage geolocated by analysts appears to show".
+_SHOWN_BY = re.compile(
+    r"(?P<c>(?:(?:commercial|new|recent)\s+)?(?:satellite\s+(?:images?|imagery|photos?|"
+    r"pictures)|imagery|footage|videos?|photos?|photographs|pictures|images)"
+    r"(?:\s+(?:posted|published|released|shared|reviewed|geolocated|verified|obtained|taken)"
+    r"\s+(?:on|by|from)\s+[^,.;]{1,60}?)?)\s+(?:appears?\s+to\s+|appeared\s+to\s+|"
+    r"seems?\s+to\s+|seemed\s+to\s+)?(?:show|shows|showed|suggest|suggests|suggested|"
+    r"indicate|indicates|indicated)\b",
+    re.I,
+)
+
+
 def find_attribution(sentence: str) -> Attribution | None:
     """Return who a sentence attributes its claim to, or ``None``.
 
@@ -289,6 +302,10 @@ def find_attribution(sentence: str) -> Attribution | None:
         m = _ORDERED_BY.search(sentence)
         if m:  # "President X on Thursday ordered 5,600 troops to ...": the order's author
             said = Attribution(m.group("c"), "ordered", anonymous, m.start("c"), m.end("c"))
+    if said is None and according is None:
+        m = _SHOWN_BY.search(sentence)
+        if m:
+            said = Attribution(m.group("c"), "shows", anonymous, m.start("c"), m.end("c"))
     # "NIS said ..., according to an AFP dispatch": the first attribution is the claimant.
     if said is not None and (according is None or said.start < according.start):
         return said

@@ -133,9 +133,8 @@ class CountInfo:
     end: int
 
 
-_STRONG_EQUIPMENT = frozenset(
-    {"tanks", "tank", "warships", "artillery", "warplanes", "bombers", "destroyers"}
-    | {"destroyer", "frigates", "frigate", "submarines", "submarine", "corvettes", "cruisers"}
+_STRONG_EQUIPMENT = frozenset({"tanks", "tank", "warships", "artillery"}) | (
+    lexicon.WARCRAFT - {"carrier", "carriers"}
 )
 _WEAK = (lexicon.EQUIPMENT_NOUNS - _STRONG_EQUIPMENT) | frozenset(
     {"unit", "units", "guard", "guards", "force", "engineers", "police", "officers"}
@@ -229,6 +228,9 @@ def event_type_for(types: list[str], role: str | None) -> str:
     return types[0] if types else "other"
 
 
+_NOT_HEADS = frozenset({"force", "unit", "army", "troop"})  # "troop deployment"
+
+
 def find_actor(sentence: str, counted: tuple[int, int] | None = None) -> str | None:
     """Return the force phrase ("North Korean special operation forces"), or ``None``.
 
@@ -270,9 +272,6 @@ def _before_force_noun(sentence: str, toks: list[re.Match[str]], i: int) -> bool
         and toks[i + 1].group().lower() in lexicon.FORCE_NOUNS
         and toks[i + 1].group().lower() not in _NOT_HEADS
     )
-
-
-_NOT_HEADS = frozenset({"force", "unit", "army", "troop"})  # "troop deployment"
 
 
 def _actor_phrase(sentence: str, toks: list[re.Match[str]], i: int) -> tuple[str, bool]:

@@ -510,6 +510,19 @@ def test_images_and_videos_that_show_a_move_are_its_source() -> None:
     assert find_attribution("Troops show no sign of leaving Gao.") is None
 
 
+def test_the_troops_of_a_new_paragraph_are_the_forces_told_of_before(gp: Geoparser) -> None:
+    # "The troops" are the British soldiers: the Estonian ministry does not confirm its own
+    text = (
+        "About 1,200 British soldiers arrived in Narva on Monday, Estonia's defence ministry "
+        "said.\n\nThe troops travelled by rail from Tapa, the ministry added."
+    )
+    _, ex = run(gp, text)
+    assert {(e.place_name, e.status) for e in ex.events} == {
+        ("Narva", "claimed"),
+        ("Tapa", "claimed"),
+    }
+
+
 def test_military_engineers_and_coast_guards_are_forces(gp: Geoparser) -> None:
     text = (
         "Syrian troops shelled the area on Monday, officials said.\n\n"

@@ -117,11 +117,13 @@ def _side_of_sentence(
     tops: Sequence[ToponymLike],
     attribution: claims.Attribution | None,
     drafts: list[list[_Draft]],
+    definite: bool = False,
 ) -> str | None:
     """Return the country of the forces when the actor phrase has none.
 
     A demonym or an owner of a formation outside the attribution ("from Russia's 1st Guards
-    Tank Army", "Russian crews"), else the forces of the sentence before in the paragraph.
+    Tank Army", "Russian crews"), else the forces of the sentence before in the paragraph
+    (or before it, for a ``definite`` phrase: "the troops").
     """
     a0 = s.start + attribution.start if attribution else -1
     a1 = s.start + attribution.end if attribution else -1
@@ -135,9 +137,12 @@ def _side_of_sentence(
         ):
             return t.place.country_code
     prev = drafts[-1] if drafts else []
-    if prev and prev[0].sentence.paragraph == s.paragraph:
+    if prev and (prev[0].sentence.paragraph == s.paragraph or definite):
         return prev[0].actor_cc
     return None
+
+
+_DEFINITE = re.compile(r"(?i)\b(?:the|these|those)\s+$")
 
 
 _SPEAKER_NOUN = re.compile(
@@ -600,7 +605,11 @@ def extract_report(
             ]
             actor_cc = subj[0] if subj else None
         if actor_cc is None:
-            actor_cc = _side_of_sentence(text, s, sent_tops, attribution, drafts)
+            # "The troops travelled ...": a definite force phrase refers back to the last
+            # forces told of, even across a paragraph break.
+            at = s.text.find(actor) if actor else -1
+            definite = at > 0 and bool(_DEFINITE.search(s.text, 0, at))
+            actor_cc = _side_of_sentence(text, s, sent_tops, attribution, drafts, definite)
         if claimed_by and claim_source != "none" and status is None and not anonymous:
             c_off = s.start + attribution.start if attribution else s.start
             c_cc = (

@@ -371,6 +371,7 @@ def test_overnight_and_the_past_hours_reach_back_from_publication() -> None:
         "Troops crossed into Iraq overnight, officials said.": (date(2025, 4, 2), "overnight"),
         "Planes flew around Taiwan over the past 24 hours.": (date(2025, 4, 2), "over the past"),
         "In the last 48 hours, two brigades moved.": (date(2025, 4, 1), "In the last 48"),
+        "It repelled 14 attacks over the past day.": (date(2025, 4, 2), "over the past day"),
     }
     for text, (start, words) in cases.items():
         got = find_date_expressions(text, pub)

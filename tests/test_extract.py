@@ -523,6 +523,13 @@ def test_the_troops_of_a_new_paragraph_are_the_forces_told_of_before(gp: Geopars
     }
 
 
+def test_a_place_taken_is_named_after_its_descriptor(gp: Geoparser) -> None:
+    _, ex = run(gp, "Russian forces captured the town of Kupiansk, the ministry said.")
+    assert [(e.place_name, e.role, e.event_type) for e in ex.events] == [
+        ("Kupyansk", "location", "capture")
+    ]
+
+
 def test_military_engineers_and_coast_guards_are_forces(gp: Geoparser) -> None:
     text = (
         "Syrian troops shelled the area on Monday, officials said.\n\n"

@@ -456,7 +456,7 @@ _RELATIVE = re.compile(
         during|overnight|in|within)\b)(?:
         (?P<night>(?i:overnight))
       | (?P<hours>(?i:(?:over|in|during|within)\s+the\s+(?:past|last|previous)\s+
-        (?P<hn>\d{{1,3}})\s+hours))
+        (?:(?P<hn>\d{{1,3}})\s+hours|day)))
       | (?P<wkend>(?i:(?:over|at|during|on)\s+the\s+weekend|(?:last|this|past)\s+weekend))
       |
         (?P<dby>(?i:the\s+day\s+before\s+yesterday))
@@ -491,8 +491,8 @@ def _resolve_relative(m: re.Match[str], anchor: date) -> DateSpan:
     one_day = timedelta(days=1)
     if m.group("night"):  # the night before the publication date
         return DateSpan(anchor - one_day, anchor, "range", text)
-    if m.group("hours"):  # "over the past 24 hours": the days it reaches back over
-        reach = timedelta(days=-(-int(m.group("hn")) // 24))
+    if m.group("hours"):  # "over the past 24 hours", "the past day": the days it reaches
+        reach = timedelta(days=-(-int(m.group("hn") or 24) // 24))
         return DateSpan(anchor - reach, anchor, "day" if not reach else "range", text)
     if m.group("wkend"):
         # The Saturday and Sunday before the publication date (its own weekend if it is one).

@@ -400,7 +400,10 @@ def assign_roles(
             continue
         if role is None:
             # Directly after a verb or at the start: "entered Tigray", "Rafah was shelled".
-            last2 = [w.lower() for w in _WORD.findall(text[sentence_start : t.start])[-2:]]
+            words = [w.lower() for w in _WORD.findall(text[sentence_start : t.start])]
+            while words and words[-1] in lexicon.PLACE_DESCRIPTORS:
+                words.pop()  # "captured the village of X": the verb before the descriptors
+            last2 = words[-2:]
             verb = last2[-1] if last2 else ""
             owner = text[t.end : t.end + 2] in ("'s", "’s")  # "to back Russia's war"
             if len(last2) == 2 and last2[0] == "to" and verb in _PURPOSE_VERBS and not owner:

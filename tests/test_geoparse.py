@@ -495,6 +495,7 @@ def test_real_short_name_shared_by_two_countries_follows_the_context(real_gp: Ge
     got = _resolved(real_gp, "Uganda sent a battalion to Bunia in eastern Congo.")
     assert got["Congo"] == "country:CD"
     assert _resolved(real_gp, "Talks in Iran.")["Iran"] == "country:IR"  # unchanged
+    assert _resolved(real_gp, "Protests in Kosovo continued.")["Kosovo"] == "country:XK"
 
 
 def test_real_article_compounds_are_one_name(real_gp: Geoparser) -> None:

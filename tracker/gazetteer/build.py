@@ -230,6 +230,35 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
     return countries
 
 
+def _point_countries_by_cities(
+    b: _Builder, countries: dict[str, dict[str, Any]], cities: list[sources.City]
+) -> None:
+    """Give a country that countryinfo lacks (Kosovo, Curaçao...) the point of its capital.
+
+    Else the population-weighted centre of its towns; with neither it keeps no point (and
+    the geoparser cannot pick it: "Kosovo" went to Serbia's Kosovo-Metohija).
+    """
+    by_cc: dict[str, list[sources.City]] = defaultdict(list)
+    for c in cities:
+        by_cc[c.country_code].append(c)
+    for cc, country in countries.items():
+        pk = b.ids.get(f"country:{cc}")
+        if pk is None or b.places[pk - 1][6] is not None or not by_cc.get(cc):
+            continue
+        towns = by_cc[cc]
+        capital = normalize_name(country.get("capital") or "")
+        named = [c for c in towns if capital and normalize_name(c.name) == capital]
+        if named:
+            top = max(named, key=lambda c: c.population)
+            lon, lat = top.lon, top.lat
+        else:
+            weight = sum(c.population + 1 for c in towns)
+            lon = sum(c.lon * (c.population + 1) for c in towns) / weight
+            lat = sum(c.lat * (c.population + 1) for c in towns) / weight
+        row = b.places[pk - 1]
+        b.places[pk - 1] = (*row[:6], round(lon, 5), round(lat, 5), *row[8:])
+
+
 def _add_continents(b: _Builder, countries: dict[str, dict[str, Any]]) -> None:
     for code, c in sorted(sources.load_continents().items()):
         pk = b.add(
@@ -304,9 +333,11 @@ def _cleanup(cache_dir: Path) -> None:
 def _build_into(path: Path) -> None:
     t0 = time.perf_counter()
     b = _Builder()
-    _add_continents(b, _add_countries(b))
+    countries = _add_countries(b)
+    _add_continents(b, countries)
     subs = sources.load_subdivisions()
     cities = sources.load_cities()
+    _point_countries_by_cities(b, countries, cities)
     mapping = admin1_mod.infer_all(cities, subs)
     codes = [mapping.get(c.country_code, {}).get(c.gn_admin1) for c in cities]
     cov = admin1_mod.coverage(cities, subs, codes)

@@ -26,7 +26,7 @@ PACKAGES = {
     "countryinfo": "countryinfo",
 }
 TABLES = ("macro_regions.json", "exonyms.json", "demonyms.json")
-INDEX_FORMAT = "7"  # bump when the index schema or build logic changes
+INDEX_FORMAT = "8"  # bump when the index schema or build logic changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -776,6 +776,15 @@ def test_the_place_of_an_attack_that_set_a_move_off_is_no_position(gp: Geoparser
         "officials said.",
     )
     assert [(e.place_name, e.role) for e in ex.events] == [("Srinagar", "destination")]
+    _, ex = run(gp, "Chadian troops were deployed to Adre after clashes in Kharkiv, the army said.")
+    assert [e.place_name for e in ex.events] == ["Adré"]
+
+
+def test_an_adverb_inside_a_future_send_is_still_a_decision(gp: Geoparser) -> None:
+    _, ex = run(gp, "France and Italy will each send about 500 troops to Romania, NATO said.")
+    assert [(e.place_name, e.event_type, e.count) for e in ex.events] == [
+        ("Romania", "deployment_decision", 500)
+    ]
 
 
 def test_whose_clauses_and_the_venue_of_a_statement_set_nothing(gp: Geoparser) -> None:

@@ -108,7 +108,9 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:decided|decides|agreed|plans?|planned|planning|ordered|approved|announced|"
             r"intends?|pledged|promised|prepared|preparing)\s+(?:\w+\s+){0,3}?to\s+"
             r"(?:send|deploy|dispatch|station|move|transfer|enter|contribute|commit)\b|"
-            r"\b(?:will|would|to)\s+(?:be\s+)?(?:deploy|deployed|send|sent|dispatch|dispatched|station|stationed|"
+            r"\b(?:will|would|to)\s+(?:(?:also|each|soon|now|then|likely|probably|initially|"
+            r"eventually|further|quickly)\s+)?(?:be\s+)?(?:deploy|deployed|send|sent|dispatch|"
+            r"dispatched|station|stationed|"
             r"fly\s+(?:out|in)|flown\s+(?:out|in)|airlifted|contribute|commit)\b|"
             r"\bexpected\s+to\s+(?:be\s+)?(?:deploy|deployed|sent|send|dispatched|reach|arrive)\b|"
             r"\bpreparing\s+to\s+(?:enter|join|deploy)\b",

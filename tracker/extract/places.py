@@ -227,7 +227,8 @@ _NOUN_DESCRIPTORS = frozenset(
 # "moved troops to the border following the attack in X": X is what set the move off.
 _AFTER_AN_ATTACK = re.compile(
     r"\b(?:after|following|amid|in\s+response\s+to)\s+(?:[\w'’-]+\s+){0,4}?"
-    r"(?:attacks?|strikes?|bombings?|massacres?|killings?|shootings?|ambush(?:es)?)\s+"
+    r"(?:attacks?|strikes?|bombings?|massacres?|killings?|shootings?|ambush(?:es)?|clashes|"
+    r"fighting|battles?|raids?|violence|unrest)\s+"
     r"(?:in|on|at|near)\s+(?:the\s+)?$",
     re.I,
 )

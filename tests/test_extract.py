@@ -780,6 +780,15 @@ def test_the_place_of_an_attack_that_set_a_move_off_is_no_position(gp: Geoparser
     assert [e.place_name for e in ex.events] == ["Adré"]
 
 
+def test_patrols_and_new_bases_are_presence(gp: Geoparser) -> None:
+    _, ex = run(
+        gp, "Russian military police began patrols in Kharkiv on Wednesday, officials said."
+    )
+    assert [(e.place_name, e.event_type) for e in ex.events] == [("Kharkiv", "presence")]
+    _, ex = run(gp, "Turkish troops have set up three new bases near Mosul, officials said.")
+    assert [(e.place_name, e.event_type) for e in ex.events] == [("Mosul", "presence")]
+
+
 def test_an_adverb_inside_a_future_send_is_still_a_decision(gp: Geoparser) -> None:
     _, ex = run(gp, "France and Italy will each send about 500 troops to Romania, NATO said.")
     assert [(e.place_name, e.event_type, e.count) for e in ex.events] == [

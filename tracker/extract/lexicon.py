@@ -174,7 +174,9 @@ EVENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:stationed|present|presence|remain\w*|deployed|operating|massed|massing|dug|"
             r"dug\s+in|digging|entrench\w*|fortif\w+|serve|serves|serving|"
-            r"based|seen|spotted|gathered|concentrated|positioned|are\s+in|were\s+in|is\s+in)\b",
+            r"based|seen|spotted|gathered|concentrated|positioned|are\s+in|were\s+in|is\s+in|"
+            r"patrols?|patroll?ed|patroll?ing|(?:established|set\s+up|built|opened)\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:bases?|outposts?|positions?|camps?|checkpoints?))\b",
             re.I,
         ),
     ),

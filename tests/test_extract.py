@@ -508,6 +508,14 @@ def test_images_and_videos_that_show_a_move_are_its_source() -> None:
         a = find_attribution(text)
         assert a is not None and a.claimant == who, text
     assert find_attribution("Troops show no sign of leaving Gao.") is None
+    # when the images were published is not who shows it
+    for text, who in (
+        ("Geolocated footage published on December 8 indicates that troops left Gao.",
+         "Geolocated footage"),
+        ("Videos posted by residents on Monday show troops in Gao.", "Videos posted by residents"),
+    ):  # fmt: skip
+        a = find_attribution(text)
+        assert a is not None and a.claimant == who, text
 
 
 def test_the_troops_of_a_new_paragraph_are_the_forces_told_of_before(gp: Geoparser) -> None:

@@ -96,7 +96,7 @@ _NO_PLACE_DIRECTION = re.compile(
 # no place keeps its name ("in the southern Red Sea"), with no point.
 _UNLISTED_FEATURE = re.compile(
     r"\b(?P<p>in|on|near|at|into|to|towards|toward|from|through|off|across|around)\s+(?:the\s+)?"
-    r"(?:(?:northern|southern|eastern|western|central)\s+)?(?P<name>(?:[A-Z][\w'’-]+\s+){1,3}"
+    rf"(?:{lexicon.COMPASS_PART}\s+)?(?P<name>(?:[A-Z][\w'’-]+\s+){{1,3}}"
     r"(?:Sea|Strait|Straits|Gulf|Bay|Shoal|Reef|Islands?|Channel|Corridor)\b|"
     r"(?:Gulf|Strait|Straits|Sea|Bay)\s+of\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)"
 )

@@ -259,20 +259,13 @@ _SHOWN_BY = re.compile(
     r"(?P<c>(?:(?:commercial|new|recent|geolocated|verified)\s+)?(?:satellite\s+(?:images?|"
     r"imagery|photos?|pictures)|imagery|footage|videos?|photos?|photographs|pictures|images)"
     r"(?:\s+(?:posted|published|released|shared|reviewed|geolocated|verified|obtained|taken)"
-    r"\s+(?:on|by|from)\s+(?!(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|"
-    r"Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b))[^,.;]{1,60}?)?)"
-    r"(?:\s+(?:posted|published|released|taken)\s+on\s+[^,.;]{1,30}?)?"  # "... on December 8"
-    r"\s+(?:appears?\s+to\s+|appeared\s+to\s+|"
+    r"\s+(?:on|by|from)\s+[^,.;]{1,60}?)?)\s+(?:appears?\s+to\s+|appeared\s+to\s+|"
     r"seems?\s+to\s+|seemed\s+to\s+)?(?:show|shows|showed|suggest|suggests|suggested|"
     r"indicate|indicates|indicated)\b",
     re.I,
 )
-
-
-_WHEN_TAIL = re.compile(
-    r"\s+on\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|"
-    r"Sat|Sun)[a-z]*\b).*$"
-)
+# What is left of "footage published on December 8" once its time is cut (_TIME_TAIL).
+_POSTED_TAIL = re.compile(r"\s+(?:posted|published|released|shared|taken)$", re.I)
 
 
 def find_attribution(sentence: str) -> Attribution | None:
@@ -314,7 +307,8 @@ def find_attribution(sentence: str) -> Attribution | None:
     if said is None and according is None:
         m = _SHOWN_BY.search(sentence)
         if m:
-            c = _WHEN_TAIL.sub("", m.group("c"))  # "videos posted by residents on Monday"
+            # "videos posted by residents on Monday", "footage published on December 8"
+            c = _POSTED_TAIL.sub("", _TIME_TAIL.sub("", m.group("c")))
             said = Attribution(c, "shows", anonymous, m.start("c"), m.start("c") + len(c))
     # "NIS said ..., according to an AFP dispatch": the first attribution is the claimant.
     if said is not None and (according is None or said.start < according.start):

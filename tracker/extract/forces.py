@@ -139,16 +139,13 @@ _STRONG_EQUIPMENT = frozenset({"tanks", "tank", "warships", "artillery"}) | (
 _WEAK = (lexicon.EQUIPMENT_NOUNS - _STRONG_EQUIPMENT) | frozenset(
     {"unit", "units", "guard", "guards", "force", "engineers", "police", "officers"}
 )
+_MILITARY = r"military|armou?red|army|navy|naval|combat|troop"  # qualifiers of a force
 _MILITARY_BEFORE = re.compile(
-    r"(?i)\b(?:military|armou?red|army|navy|naval|combat|fighter|attack|war|air\s+force|"
-    r"troop|missile|patrol|aircraft)\s+(?:[\w-]+\s+){0,1}$"
+    rf"(?i)\b(?:{_MILITARY}|fighter|attack|war|air\s+force|missile|patrol|aircraft)\s+"
+    r"(?:[\w-]+\s+){0,1}$"
 )
-
-
 # "a convoy of about 40 military trucks": the qualifier after "of" makes it military
-_MILITARY_OF = re.compile(
-    r"(?i)\s+of\s+(?:[\w,-]+\s+){0,3}?(?:military|armou?red|army|navy|naval|combat|troop)\b"
-)
+_MILITARY_OF = re.compile(rf"(?i)\s+of\s+(?:[\w,-]+\s+){{0,3}}?(?:{_MILITARY})\b")
 
 
 def force_strength(sentence: str) -> int:

@@ -357,6 +357,11 @@ PLACE_DESCRIPTORS = frozenset(
     ]
 )
 
+# A compass part of a place ("in eastern Congo", "the north-western Red Sea").
+COMPASS_PART = (
+    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)ern|central)"
+)
+
 # Preposition (or verb) immediately governing a place -> role.
 ROLE_PREPOSITIONS: dict[str, str] = {
     "from": "origin",
@@ -486,7 +491,7 @@ FORCE_UNITS = frozenset(
         "men",
         "convoys",
     ]
-) | (WARCRAFT - {"destroyer", "frigate", "submarine", "carrier"})
+)
 FORMATION_UNITS = frozenset(
     {"brigades", "battalions", "divisions", "regiments", "companies", "units"}
 )

@@ -41,10 +41,7 @@ _GOVERNMENT_VERB = re.compile(
 )
 _POSSESSIVE = re.compile(r"^(?:['’]s?|['’])\s+(\S+)")
 # "in eastern X", "in the north-western X": the part of a container named before it.
-_PART_OF = (
-    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)ern\s+"
-    r"|central\s+)?"
-)
+_PART_OF = rf"(?:{lexicon.COMPASS_PART}\s+)?"
 _CONTAINER_GAP = re.compile(
     rf"^(?:,\s*(?:in\s+(?:the\s+)?{_PART_OF})?"
     r"|(?:\s+(?:area|region|district|province|city|town|port|base))?\s+(?:in|on)\s+(?:the\s+)?"

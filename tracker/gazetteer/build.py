@@ -196,9 +196,12 @@ _ARABIC_ARTICLE_CCS = frozenset(
 )
 
 
-def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
+def _add_countries(b: _Builder, cities: list[sources.City]) -> dict[str, dict[str, Any]]:
     countries = sources.load_countries()
     info = sources.load_countryinfo()
+    towns: dict[str, list[sources.City]] = defaultdict(list)
+    for t in cities:
+        towns[t.country_code].append(t)
     for cc, c in sorted(countries.items()):
         ci = info.get(cc, {})
         ll = ci.get("latlng") or []
@@ -207,6 +210,8 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
         feats = geo.get("features") or []
         outline = feats[0].get("geometry") if feats else None
         centre = regions_mod.mainland_point(outline) if outline else None
+        if centre is None and lon is None:  # countryinfo lacks it (Kosovo, Curaçao...)
+            centre = _town_point(c.get("capital") or "", towns[cc])
         if centre is not None:  # the mainland's centre, not the factbook's rounded degrees
             lon, lat = centre
         pk = b.add(
@@ -230,33 +235,24 @@ def _add_countries(b: _Builder) -> dict[str, dict[str, Any]]:
     return countries
 
 
-def _point_countries_by_cities(
-    b: _Builder, countries: dict[str, dict[str, Any]], cities: list[sources.City]
-) -> None:
-    """Give a country that countryinfo lacks (Kosovo, Curaçao...) the point of its capital.
+def _town_point(capital: str, towns: list[sources.City]) -> tuple[float, float] | None:
+    """Return the point of a country without an outline or factbook point.
 
-    Else the population-weighted centre of its towns; with neither it keeps no point (and
-    the geoparser cannot pick it: "Kosovo" went to Serbia's Kosovo-Metohija).
+    Its capital's, else the population-weighted centre of its towns; ``None`` without
+    towns. Without a point the geoparser cannot pick a country ("Kosovo" went to Serbia's
+    Kosovo-Metohija).
     """
-    by_cc: dict[str, list[sources.City]] = defaultdict(list)
-    for c in cities:
-        by_cc[c.country_code].append(c)
-    for cc, country in countries.items():
-        pk = b.ids.get(f"country:{cc}")
-        if pk is None or b.places[pk - 1][6] is not None or not by_cc.get(cc):
-            continue
-        towns = by_cc[cc]
-        capital = normalize_name(country.get("capital") or "")
-        named = [c for c in towns if capital and normalize_name(c.name) == capital]
-        if named:
-            top = max(named, key=lambda c: c.population)
-            lon, lat = top.lon, top.lat
-        else:
-            weight = sum(c.population + 1 for c in towns)
-            lon = sum(c.lon * (c.population + 1) for c in towns) / weight
-            lat = sum(c.lat * (c.population + 1) for c in towns) / weight
-        row = b.places[pk - 1]
-        b.places[pk - 1] = (*row[:6], round(lon, 5), round(lat, 5), *row[8:])
+    key = normalize_name(capital)
+    named = [t for t in towns if key and normalize_name(t.name) == key]
+    if named:
+        top = max(named, key=lambda t: t.population)
+        return top.lon, top.lat
+    if not towns:
+        return None
+    weight = sum(t.population + 1 for t in towns)
+    lon = sum(t.lon * (t.population + 1) for t in towns) / weight
+    lat = sum(t.lat * (t.population + 1) for t in towns) / weight
+    return round(lon, 5), round(lat, 5)
 
 
 def _add_continents(b: _Builder, countries: dict[str, dict[str, Any]]) -> None:
@@ -333,11 +329,9 @@ def _cleanup(cache_dir: Path) -> None:
 def _build_into(path: Path) -> None:
     t0 = time.perf_counter()
     b = _Builder()
-    countries = _add_countries(b)
-    _add_continents(b, countries)
-    subs = sources.load_subdivisions()
     cities = sources.load_cities()
-    _point_countries_by_cities(b, countries, cities)
+    _add_continents(b, _add_countries(b, cities))
+    subs = sources.load_subdivisions()
     mapping = admin1_mod.infer_all(cities, subs)
     codes = [mapping.get(c.country_code, {}).get(c.gn_admin1) for c in cities]
     cov = admin1_mod.coverage(cities, subs, codes)

@@ -464,14 +464,12 @@ class _PostGISWriter(_Writer):
         self._copy(table, cols, [[r[c] for c in cols] for r in rows])
 
     def events(self, new: Sequence[Event], changed: Sequence[Event]) -> None:
-        from tracker.store import pg_write, postgis
+        from tracker.store import pg_write
 
         if changed:  # first, while the primary key still finds them
-            cols = [c for c in postgis.EVENT_COLS if c != "id"]  # id is the first column
             with self.con.cursor() as cur:
                 cur.executemany(
-                    f"UPDATE events SET {', '.join(c + ' = %s' for c in cols)} WHERE id = %s",
-                    [[*postgis.event_params(e)[1:], e.id] for e in changed],
+                    pg_write.UPDATE_SQL, [[*pg_write.event_params(e)[1:], e.id] for e in changed]
                 )
         # A big copy into a small table takes bulk mode (indexes and keys rebuilt before
         # commit), as an import does.

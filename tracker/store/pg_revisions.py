@@ -21,19 +21,15 @@ from tracker.errors import ConflictError, EventNotFoundError, ValidationError
 from tracker.model import Event, Revision
 from tracker.store import rules
 from tracker.store.pg_write import (
-    EVENT_COLS,
     NUL_MSG,
     SELECT_SQL,
+    UPDATE_SQL,
     event_params,
     has_nul,
     row_to_event,
 )
 
-_UPDATE = (
-    "UPDATE events SET "
-    + ", ".join(f"{c} = %s" for c in EVENT_COLS if c != "id")
-    + " WHERE id = %s AND revision = %s"
-)
+_UPDATE = UPDATE_SQL + " AND revision = %s"
 
 
 class PostGISRevisions:

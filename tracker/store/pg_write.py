@@ -20,7 +20,6 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from typing import Any
 
 import psycopg
@@ -29,11 +28,15 @@ from psycopg.copy import FileWriter
 from psycopg.types.json import Jsonb
 
 from tracker.errors import ValidationError
-from tracker.model import Event, event_values
+from tracker.model import EVENT_FIELDS, Event, event_values
 from tracker.store import pg_schema
 
-EVENT_COLS = tuple(f.name for f in fields(Event))
+EVENT_COLS = EVENT_FIELDS  # the table's columns are the event's fields, in order
 COLS_SQL = ", ".join(EVENT_COLS)
+# Every column but the id (the first) from parameters in EVENT_COLS order, then the id.
+UPDATE_SQL = (
+    "UPDATE events SET " + ", ".join(f"{c} = %s" for c in EVENT_COLS[1:]) + " WHERE id = %s"
+)
 I_TAGS = EVENT_COLS.index("tags")
 REV_COLS_SQL = "event_id, revision, action, changed_at, changed_by, reason"
 NUL_MSG = "PostgreSQL cannot store the NUL character (\\x00); remove it from the text"
